@@ -1,0 +1,140 @@
+package io.github.macvlanshim.runtime.config;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.github.macvlanshim.runtime.net.InterfaceNames;
+import io.github.macvlanshim.runtime.net.IpLiterals;
+import io.github.macvlanshim.runtime.net.IpPrefix;
+import io.github.macvlanshim.runtime.reconcile.ShimSpec;
+
+/**
+ * Turns {@link MacvlanShimConfig} into {@link EngineSettings}, or fails on the first wrong value with one
+ * message naming the key, the value and what is expected. Pure: it looks at no interface and no resolver.
+ */
+public final class ConfigValidator {
+
+    static final String PREFIX = "quarkus.macvlan-shim.";
+
+    /**
+     * Protocol numbers that are not ours to take: 0-4 have meaning to the kernel (unspec, redirect, kernel,
+     * boot, static), the others are claimed in the kernel's rtnetlink.h or iproute2's rt_protos by routing
+     * daemons (gated, ra, mrt, zebra, bird, dnrouted, xorp, ntk, dhcp, mrouted, keepalived, babel, openr,
+     * bgp, isis, ospf, rip, eigrp).
+     */
+    public static final Set<Integer> RESERVED_PROTOCOLS = Set.of(0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+            18, 42, 99, 186, 187, 188, 189, 192);
+
+    private ConfigValidator() {
+    }
+
+    public static EngineSettings validate(MacvlanShimConfig config) {
+        List<ShimSpec> shims = new ArrayList<>();
+        Map<String, String> shimByParent = new HashMap<>();
+        for (Map.Entry<String, MacvlanShimConfig.Shim> entry : new TreeMap<>(config.shims()).entrySet()) {
+            ShimSpec shim = shim(entry.getKey(), entry.getValue());
+            String other = shimByParent.putIfAbsent(shim.parent(), shim.name());
+            if (other != null) {
+                throw InvalidConfigException.of(key(shim.name(), "parent"), shim.parent(),
+                        "shim '" + other + "' already sits on " + shim.parent()
+                                + "; expected one shim per parent (a second would duplicate every route)");
+            }
+            shims.add(shim);
+        }
+        if (config.reconcile().interval().isNegative() || config.reconcile().interval().isZero()) {
+            throw InvalidConfigException.of(PREFIX + "reconcile.interval", config.reconcile().interval(),
+                    "expected a positive duration such as 30s");
+        }
+        int protocol = config.routes().protocol();
+        if (protocol < 1 || protocol > 255) {
+            throw InvalidConfigException.of(PREFIX + "routes.protocol", protocol,
+                    "expected a route protocol number from 5 to 255");
+        }
+        if (RESERVED_PROTOCOLS.contains(protocol)) {
+            throw InvalidConfigException.of(PREFIX + "routes.protocol", protocol,
+                    "that number belongs to the kernel or a well-known routing daemon; expected a free one from 5 to 255"
+                            + " such as the default " + MacvlanShimConfig.DEFAULT_PROTOCOL);
+        }
+        Optional<String> netns = config.netns().map(String::strip).filter(s -> !s.isEmpty());
+        netns.ifPresent(name -> {
+            if (!name.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")) {
+                throw InvalidConfigException.of(PREFIX + "netns", name,
+                        "expected a network namespace name of letters, digits, '_', '.' and '-'");
+            }
+        });
+        return new EngineSettings(shims, config.reconcile().interval(), protocol, config.onStop(), config.dryRun(),
+                netns);
+    }
+
+    private static ShimSpec shim(String name, MacvlanShimConfig.Shim shim) {
+        String nameProblem = InterfaceNames.problem(name);
+        if (nameProblem != null) {
+            throw InvalidConfigException.of(PREFIX + "shims.\"" + name + "\"", "",
+                    "the shim name '" + name + "' is not a usable interface name: " + nameProblem);
+        }
+        String parent = shim.parent().map(String::strip).filter(s -> !s.isEmpty())
+                .orElseThrow(() -> new InvalidConfigException(key(name, "parent")
+                        + " is missing: expected the interface the shim and the instances sit on, such as eth0"));
+        String parentProblem = InterfaceNames.problem(parent);
+        if (parentProblem != null) {
+            throw InvalidConfigException.of(key(name, "parent"), parent,
+                    "expected an interface name: " + parentProblem);
+        }
+        if (parent.equals(name)) {
+            throw InvalidConfigException.of(key(name, "parent"), parent,
+                    "the shim cannot sit on itself; expected another interface, such as eth0");
+        }
+        Optional<Inet4Address> address = shim.address().map(String::strip).filter(s -> !s.isEmpty())
+                .map(text -> unicast(key(name, "address"), text, IpLiterals::parseIpv4Only, "IPv4"));
+        Optional<Inet6Address> address6 = shim.address6().map(String::strip).filter(s -> !s.isEmpty())
+                .map(text -> unicast(key(name, "address6"), text, IpLiterals::parseIpv6Only, "IPv6"));
+        List<IpPrefix> staticRoutes = new ArrayList<>();
+        for (String entry : shim.staticRoutes().orElse(List.of())) {
+            String text = entry.strip();
+            if (text.isEmpty()) {
+                continue;
+            }
+            try {
+                IpPrefix prefix = IpPrefix.parse(text);
+                if (prefix.length() == 0) {
+                    throw new IllegalArgumentException("a default route would send all traffic through the shim");
+                }
+                staticRoutes.add(prefix);
+            } catch (IllegalArgumentException e) {
+                throw InvalidConfigException.of(key(name, "static-routes"), text,
+                        e.getMessage() + "; expected an IPv4 or IPv6 address or prefix such as 198.51.100.192/27");
+            }
+        }
+        return new ShimSpec(name, parent, address, address6, staticRoutes);
+    }
+
+    private interface Parser<T> {
+        T parse(String text);
+    }
+
+    private static <T extends java.net.InetAddress> T unicast(String key, String text, Parser<T> parser, String family) {
+        T address;
+        try {
+            address = parser.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw InvalidConfigException.of(key, text, e.getMessage() + "; expected an " + family + " address literal");
+        }
+        if (address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isMulticastAddress()
+                || address.isLinkLocalAddress()) {
+            throw InvalidConfigException.of(key, text,
+                    "expected a unicast " + family + " address on the parent's LAN, not a special-purpose one");
+        }
+        return address;
+    }
+
+    private static String key(String shim, String member) {
+        return PREFIX + "shims." + shim + "." + member;
+    }
+}

@@ -1,0 +1,109 @@
+package io.github.macvlanshim.runtime.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.quarkus.runtime.annotations.ConfigDocMapKey;
+import io.quarkus.runtime.annotations.ConfigPhase;
+import io.quarkus.runtime.annotations.ConfigRoot;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * macvlan-shim: the shims to keep and how to keep them. Values are checked at start-up; a wrong one stops
+ * start-up with a message naming the key, the value and what is expected.
+ */
+@ConfigMapping(prefix = "quarkus.macvlan-shim")
+@ConfigRoot(phase = ConfigPhase.RUN_TIME)
+public interface MacvlanShimConfig {
+
+    /** The first route protocol number no well-known routing daemon claims: marks the routes that are ours. */
+    int DEFAULT_PROTOCOL = 77;
+
+    /**
+     * The shims, by interface name (1-15 bytes: letters, digits, '_', '.', '-'). Each is a macvlan in bridge
+     * mode on its parent, through which the host reaches the instances that sit on that parent.
+     */
+    @ConfigDocMapKey("shim-name")
+    Map<String, Shim> shims();
+
+    /** Reconciliation. */
+    Reconcile reconcile();
+
+    /** The routes macvlan-shim installs. */
+    Routes routes();
+
+    /**
+     * What happens to shims and routes when the agent stops: {@code keep} leaves them (connectivity survives a
+     * restart and the next start adopts them), {@code remove} deletes exactly what is ours.
+     */
+    @WithDefault("keep")
+    OnStop onStop();
+
+    /** Plan and log every change, but change nothing. */
+    @WithDefault("false")
+    boolean dryRun();
+
+    /**
+     * Work inside this named network namespace ({@code ip -n NAME ...}) instead of the agent's own. Used by
+     * tests and labs; leave unset on a real host.
+     */
+    Optional<String> netns();
+
+    /** One shim. */
+    interface Shim {
+
+        /** The interface the shim sits on and the instances' macvlan NICs sit on, e.g. {@code eth0}. Required. */
+        Optional<String> parent();
+
+        /**
+         * An IPv4 address for the shim itself, given as /32. Leave unset for address-less mode: routes then
+         * carry the parent's own IPv4 address as source, and no extra LAN address is spent.
+         */
+        Optional<String> address();
+
+        /**
+         * An IPv6 address for the shim itself, given as /128. Leave unset for address-less mode (routes carry
+         * the parent's global IPv6 address as source). Either way the shim answers neighbour solicitations
+         * for the parent's global IPv6 addresses (proxy NDP), so instances reach the host.
+         */
+        Optional<String> address6();
+
+        /**
+         * Addresses or prefixes always routed through this shim, whatever the instance sources say, e.g.
+         * {@code 198.51.100.192/27,2001:db8:100::253}.
+         */
+        Optional<List<String>> staticRoutes();
+    }
+
+    /** Reconciliation timing. */
+    interface Reconcile {
+
+        /**
+         * How often the whole state is compared and repaired, besides the reconciles that source and kernel
+         * events trigger at once.
+         */
+        @WithDefault("30s")
+        Duration interval();
+    }
+
+    /** Route marking. */
+    interface Routes {
+
+        /**
+         * The route protocol number ({@code ip route ... proto N}) that marks routes as ours. Only routes
+         * carrying it are ever replaced or deleted. 5-255, and not a number a well-known routing daemon
+         * uses (see the configuration guide).
+         */
+        @WithDefault("" + DEFAULT_PROTOCOL)
+        int protocol();
+    }
+
+    /** What to do with shims and routes at shutdown. */
+    enum OnStop {
+        KEEP,
+        REMOVE
+    }
+}
