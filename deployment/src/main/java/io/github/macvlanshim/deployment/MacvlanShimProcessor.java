@@ -1,7 +1,20 @@
 package io.github.macvlanshim.deployment;
 
+import java.util.Optional;
+
+import io.github.macvlanshim.runtime.EngineSettingsProducer;
+import io.github.macvlanshim.runtime.MacvlanShimEngine;
+import io.github.macvlanshim.runtime.health.MacvlanShimLivenessCheck;
+import io.github.macvlanshim.runtime.health.MacvlanShimReadinessCheck;
+import io.github.macvlanshim.runtime.metrics.MacvlanShimMetrics;
+import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
+import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
+import io.quarkus.runtime.metrics.MetricsFactory;
+import io.quarkus.scheduler.deployment.ForceStartSchedulerBuildItem;
+import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
 
 class MacvlanShimProcessor {
 
@@ -10,5 +23,37 @@ class MacvlanShimProcessor {
     @BuildStep
     FeatureBuildItem feature() {
         return new FeatureBuildItem(FEATURE);
+    }
+
+    @BuildStep
+    AdditionalBeanBuildItem engine() {
+        return AdditionalBeanBuildItem.unremovableOf(MacvlanShimEngine.class, EngineSettingsProducer.class);
+    }
+
+    @BuildStep
+    void staticSource(MacvlanShimBuildTimeConfig config, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (config.staticSourceEnabled()) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(EngineSettingsProducer.StaticSourceProducer.class));
+        }
+    }
+
+    /** The reconcile job is scheduled programmatically, after the config is validated, so nothing else starts it. */
+    @BuildStep
+    ForceStartSchedulerBuildItem scheduler() {
+        return new ForceStartSchedulerBuildItem();
+    }
+
+    @BuildStep
+    void health(MacvlanShimBuildTimeConfig config, BuildProducer<HealthBuildItem> checks) {
+        checks.produce(new HealthBuildItem(MacvlanShimReadinessCheck.class.getName(), config.healthEnabled()));
+        checks.produce(new HealthBuildItem(MacvlanShimLivenessCheck.class.getName(), config.healthEnabled()));
+    }
+
+    @BuildStep
+    void metrics(MacvlanShimBuildTimeConfig config, Optional<MetricsCapabilityBuildItem> capability,
+            BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (config.metricsEnabled() && capability.map(c -> c.metricsSupported(MetricsFactory.MICROMETER)).orElse(false)) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(MacvlanShimMetrics.class));
+        }
     }
 }

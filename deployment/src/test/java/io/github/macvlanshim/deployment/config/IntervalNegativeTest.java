@@ -1,0 +1,21 @@
+package io.github.macvlanshim.deployment.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkus.test.QuarkusUnitTest;
+
+/** Start-up: a negative reconcile interval is refused. */
+class IntervalNegativeTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest APP = new QuarkusUnitTest()
+            .withEmptyApplication()
+            .overrideConfigKey("quarkus.macvlan-shim.reconcile.interval", "-5s")
+            .assertException(StartupFailure.withMessage("quarkus.macvlan-shim.reconcile.interval=PT-5S", "expected a positive duration"));
+
+    @Test
+    void startUpIsRefusedWithOneClearMessage() {
+        // the assertion is the start-up failure above
+    }
+}

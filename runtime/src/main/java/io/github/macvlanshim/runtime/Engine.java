@@ -1,0 +1,154 @@
+package io.github.macvlanshim.runtime;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+import org.jboss.logging.Logger;
+
+import io.github.macvlanshim.runtime.config.EngineSettings;
+import io.github.macvlanshim.runtime.config.InvalidConfigException;
+import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
+import io.github.macvlanshim.runtime.net.HostNetwork;
+import io.github.macvlanshim.runtime.net.HostNetworkException;
+import io.github.macvlanshim.runtime.net.NetworkMonitor;
+import io.github.macvlanshim.runtime.net.NetworkState;
+import io.github.macvlanshim.runtime.reconcile.ReconcileLoop;
+import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
+import io.github.macvlanshim.runtime.reconcile.Reconciler;
+import io.github.macvlanshim.runtime.reconcile.ShimSpec;
+import io.github.macvlanshim.runtime.source.InstanceSource;
+
+/**
+ * The running engine, without CDI: checks the settings against the host, reconciles once, then
+ * reconciles again on every relevant kernel event and source event (coalesced), until closed. Closing
+ * leaves everything in place or removes what is ours, as {@code on-stop} says. The CDI bean
+ * {@link MacvlanShimEngine} adds the scheduler tick; tests drive this class directly.
+ */
+public final class Engine implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Engine.class);
+    /** Long enough to gather a burst of kernel or source events, short enough to repair well within a second. */
+    private static final Duration DEBOUNCE = Duration.ofMillis(25);
+    private static final Pattern TOKEN_SEPARATORS = Pattern.compile("[\\s@:]+");
+
+    private final EngineSettings settings;
+    private final List<InstanceSource> sources;
+    private final Reconciler reconciler;
+    private final ReconcileLoop loop;
+    private final NetworkMonitor monitor;
+
+    private Engine(EngineSettings settings, HostNetwork network, List<InstanceSource> sources,
+            Consumer<ReconcileReport> listener) {
+        this.settings = settings;
+        this.sources = List.copyOf(sources);
+        this.reconciler = new Reconciler(settings, network, sources, Clock.systemUTC(), listener);
+        this.loop = new ReconcileLoop(() -> reconciler.reconcile("event"), DEBOUNCE, "macvlan-shim-reconcile");
+        // Watch before the first reconcile, so that nothing that happens after it can go unseen.
+        Set<String> watched = watchedNames(settings);
+        this.monitor = new NetworkMonitor(settings.netns(), line -> {
+            if (mentionsAny(line, watched)) {
+                loop.request();
+            }
+        });
+        this.sources.forEach(source -> source.subscribe(loop::request));
+        ReconcileStatus first = reconciler.reconcile("start-up");
+        LOG.infof("macvlan-shim started%s: %d shims, protocol %d, interval %s, on-stop %s%s; first reconcile: %s",
+                where(settings), settings.shims().size(), settings.protocol(), settings.interval(),
+                settings.onStop().name().toLowerCase(), settings.dryRun() ? ", dry-run" : "", first.message());
+    }
+
+    /**
+     * Starts the engine, or throws {@link InvalidConfigException} when the host contradicts the settings
+     * (a parent that does not exist, an interface with a shim's name that is not ours), changing nothing.
+     */
+    public static Engine start(EngineSettings settings, HostNetwork network, List<InstanceSource> sources,
+            Consumer<ReconcileReport> listener) {
+        NetworkState state;
+        try {
+            state = network.read();
+        } catch (HostNetworkException e) {
+            throw new IllegalStateException("macvlan-shim cannot read the host network" + where(settings) + ": "
+                    + e.getMessage(), e);
+        }
+        checkAgainstHost(settings, state);
+        return new Engine(settings, network, sources, listener);
+    }
+
+    public ReconcileStatus status() {
+        return reconciler.status();
+    }
+
+    /** Reconciles now, after any reconcile in progress, and returns the outcome. */
+    public ReconcileStatus reconcile(String trigger) {
+        return reconciler.reconcile(trigger);
+    }
+
+    /** Asks for a reconcile soon, coalesced with other requests. */
+    public void requestReconcile() {
+        loop.request();
+    }
+
+    /** How many event-driven reconciles have run (not counting start-up or direct calls). */
+    public long eventReconciles() {
+        return loop.runs();
+    }
+
+    @Override
+    public void close() {
+        monitor.close();
+        sources.forEach(InstanceSource::close);
+        loop.close();
+        if (settings.onStop() == OnStop.REMOVE) {
+            try {
+                reconciler.removeOwned();
+            } catch (HostNetworkException e) {
+                LOG.errorf("on-stop=remove: could not remove everything: %s", e.getMessage());
+            }
+        }
+    }
+
+    private static void checkAgainstHost(EngineSettings settings, NetworkState state) {
+        for (ShimSpec shim : settings.shims()) {
+            if (state.link(shim.parent()).isEmpty()) {
+                throw InvalidConfigException.of("quarkus.macvlan-shim.shims." + shim.name() + ".parent", shim.parent(),
+                        "no interface of that name exists" + where(settings)
+                                + "; expected the interface the instances' macvlan NICs sit on");
+            }
+            state.link(shim.name()).filter(link -> !link.isMacvlanBridgeOn(shim.parent())).ifPresent(link -> {
+                throw InvalidConfigException.of("quarkus.macvlan-shim.shims." + shim.name(), "",
+                        "interface " + shim.name() + " already exists as " + link.describe()
+                                + ", not a macvlan in bridge mode on " + shim.parent()
+                                + "; it is not ours and is left alone: remove it or choose another shim name");
+            });
+        }
+    }
+
+    private static Set<String> watchedNames(EngineSettings settings) {
+        Set<String> names = new HashSet<>();
+        settings.shims().forEach(shim -> {
+            names.add(shim.name());
+            names.add(shim.parent());
+        });
+        return names;
+    }
+
+    /** Whether a monitor line is about a shim or a parent: the rest of the host is none of our business. */
+    static boolean mentionsAny(String line, Set<String> names) {
+        for (String token : TOKEN_SEPARATORS.split(line)) {
+            if (names.contains(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String where(EngineSettings settings) {
+        return settings.netns().map(ns -> " in network namespace " + ns).orElse("");
+    }
+}

@@ -1,0 +1,23 @@
+package io.github.macvlanshim.runtime.reconcile;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.github.macvlanshim.runtime.net.Change;
+
+/**
+ * One reconcile, as metrics see it: how long it took, how it ended, what it changed, and which of those
+ * changes repaired drift (something that had been in place and was lost).
+ */
+public record ReconcileReport(Duration duration, ReconcileStatus.Outcome outcome, List<Change> applied,
+        List<Repair> repairs, ReconcileStatus status) {
+
+    public ReconcileReport {
+        applied = List.copyOf(applied);
+        repairs = List.copyOf(repairs);
+    }
+
+    /** A repaired piece of a shim: what is "shim", "address", "up", "proxy_ndp" or "route". */
+    public record Repair(String shim, String what) {
+    }
+}

@@ -1,0 +1,59 @@
+package io.github.macvlanshim.runtime.reconcile;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the last reconcile found and did: read by health checks, metrics and embedding applications.
+ * Immutable; the reconciler publishes a new one after each run.
+ *
+ * @param lastCompleted when the last reconcile ended, whatever its outcome
+ * @param pendingChanges changes still to make (dry-run, or left after a failure)
+ */
+public record ReconcileStatus(Optional<Instant> lastCompleted, Outcome outcome, String message, int pendingChanges,
+        List<ShimStatus> shims, List<SourceStatus> sources, List<Conflict> conflicts) {
+
+    public ReconcileStatus {
+        shims = List.copyOf(shims);
+        sources = List.copyOf(sources);
+        conflicts = List.copyOf(conflicts);
+    }
+
+    public enum Outcome {
+        /** No reconcile has completed yet. */
+        NOT_RUN,
+        /** The kernel matches the desired state (conflicts aside, which are left alone by design). */
+        CONVERGED,
+        /** Dry-run: changes were planned and logged, not made. */
+        PENDING,
+        /** Reading or changing the kernel failed. */
+        FAILED
+    }
+
+    /** One shim as the kernel showed it after the reconcile. */
+    public record ShimStatus(String name, String parent, boolean present, boolean up, boolean addressed, int routes,
+            int conflicts) {
+
+        public boolean healthy() {
+            return present && up && addressed;
+        }
+    }
+
+    /** One instance source: whether its last snapshot succeeded, and how many endpoints its last good one had. */
+    public record SourceStatus(String name, boolean reachable, String error, int endpoints,
+            Optional<Instant> lastGoodSnapshot) {
+    }
+
+    public static ReconcileStatus notRun(List<ShimSpec> shims) {
+        return new ReconcileStatus(Optional.empty(), Outcome.NOT_RUN, "no reconcile has run yet", 0,
+                shims.stream().map(s -> new ShimStatus(s.name(), s.parent(), false, false, false, 0, 0)).toList(),
+                List.of(), List.of());
+    }
+
+    /** Ready: every shim present, up and addressed, every source reachable, and the last reconcile converged. */
+    public boolean ready() {
+        return outcome == Outcome.CONVERGED && shims.stream().allMatch(ShimStatus::healthy)
+                && sources.stream().allMatch(SourceStatus::reachable);
+    }
+}

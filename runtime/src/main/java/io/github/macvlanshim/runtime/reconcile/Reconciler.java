@@ -1,0 +1,333 @@
+package io.github.macvlanshim.runtime.reconcile;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import org.jboss.logging.Logger;
+
+import io.github.macvlanshim.runtime.config.EngineSettings;
+import io.github.macvlanshim.runtime.net.Change;
+import io.github.macvlanshim.runtime.net.HostNetwork;
+import io.github.macvlanshim.runtime.net.HostNetworkException;
+import io.github.macvlanshim.runtime.net.IpLiterals;
+import io.github.macvlanshim.runtime.net.IpPrefix;
+import io.github.macvlanshim.runtime.net.Link;
+import io.github.macvlanshim.runtime.net.NetworkState;
+import io.github.macvlanshim.runtime.reconcile.ReconcileReport.Repair;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
+import io.github.macvlanshim.runtime.source.Endpoint;
+import io.github.macvlanshim.runtime.source.InstanceSource;
+import io.github.macvlanshim.runtime.source.SourceException;
+
+/**
+ * Gathers the desired state from the sources, reads the kernel, plans, applies, and publishes a
+ * {@link ReconcileStatus}. One reconcile at a time, whoever calls. Knows nothing of CDI, so tests and
+ * other hosts can drive it directly.
+ */
+public final class Reconciler {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+
+    private final EngineSettings settings;
+    private final HostNetwork network;
+    private final List<InstanceSource> sources;
+    private final Planner planner;
+    private final Clock clock;
+    private final Consumer<ReconcileReport> listener;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private final Map<String, List<Endpoint>> lastGood = new HashMap<>();
+    private final Map<String, SourceStatus> sourceStatus = new HashMap<>();
+    private Set<Conflict> knownConflicts = Set.of();
+    private Set<IpPrefix> lastDesiredRoutes = Set.of();
+    private Set<String> lastHealthyShims = Set.of();
+    private volatile ReconcileStatus status;
+
+    public Reconciler(EngineSettings settings, HostNetwork network, List<InstanceSource> sources, Clock clock,
+            Consumer<ReconcileReport> listener) {
+        this.settings = settings;
+        this.network = network;
+        this.sources = List.copyOf(sources);
+        this.planner = new Planner(settings.protocol());
+        this.clock = clock;
+        this.listener = listener;
+        this.status = ReconcileStatus.notRun(settings.shims());
+    }
+
+    public ReconcileStatus status() {
+        return status;
+    }
+
+    /** Runs one reconcile now (waiting for one in progress to end first) and returns its status. */
+    public ReconcileStatus reconcile(String trigger) {
+        lock.lock();
+        try {
+            return reconcileLocked(trigger);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes every owned route and every shim that is ours (on-stop=remove). */
+    public void removeOwned() throws HostNetworkException {
+        lock.lock();
+        try {
+            Plan removal = planner.removal(settings.shims(), network.read());
+            if (removal.isEmpty()) {
+                return;
+            }
+            if (settings.dryRun()) {
+                removal.changes().forEach(change -> LOG.infof("dry-run, not done: %s", describe(change)));
+                return;
+            }
+            network.apply(removal.changes(), settings.protocol());
+            removal.changes().forEach(change -> LOG.infof("%s", describe(change)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReconcileStatus reconcileLocked(String trigger) {
+        long started = System.nanoTime();
+        List<Endpoint> endpoints = gather();
+        boolean pruneAllowed = sources.stream().allMatch(source -> lastGood.containsKey(source.name()));
+        DesiredState desired = DesiredStateBuilder.build(settings.shims(), endpoints, pruneAllowed);
+
+        Outcome outcome;
+        String message;
+        List<Change> applied = List.of();
+        List<Repair> repairs = List.of();
+        Plan plan = new Plan(List.of(), List.of());
+        Optional<NetworkState> after = Optional.empty();
+        int pending = 0;
+        try {
+            NetworkState before = network.read();
+            plan = planner.plan(desired, before);
+            reportConflicts(plan.conflicts());
+            if (plan.isEmpty()) {
+                outcome = Outcome.CONVERGED;
+                message = "converged";
+                after = Optional.of(before);
+                LOG.debugf("reconcile (%s): nothing to change", trigger);
+            } else if (settings.dryRun()) {
+                plan.changes().forEach(change -> LOG.infof("dry-run, not done: %s", describe(change)));
+                outcome = Outcome.PENDING;
+                pending = plan.changes().size();
+                message = "dry-run: " + pending + " changes planned, none made";
+                after = Optional.of(before);
+            } else {
+                repairs = repairs(plan.changes());
+                String failure = null;
+                try {
+                    network.apply(plan.changes(), settings.protocol());
+                } catch (HostNetworkException e) {
+                    failure = e.getMessage();
+                }
+                NetworkState now = network.read();
+                after = Optional.of(now);
+                Plan left = planner.plan(desired, now);
+                pending = left.changes().size();
+                applied = made(plan.changes(), left.changes());
+                applied.forEach(change -> LOG.infof("%s", describe(change)));
+                if (failure != null) {
+                    outcome = Outcome.FAILED;
+                    message = "applying the plan failed: " + failure;
+                    LOG.errorf("reconcile (%s): %s", trigger, message);
+                } else if (pending > 0) {
+                    outcome = Outcome.FAILED;
+                    message = pending + " changes still needed after applying the plan, first: "
+                            + describe(left.changes().get(0));
+                    LOG.warnf("reconcile (%s): %s", trigger, message);
+                } else {
+                    outcome = Outcome.CONVERGED;
+                    message = "converged";
+                }
+            }
+        } catch (HostNetworkException e) {
+            outcome = Outcome.FAILED;
+            message = "reading the host network failed: " + e.getMessage();
+            LOG.errorf("reconcile (%s): %s", trigger, message);
+        }
+
+        List<ShimStatus> shims = after.map(state -> shimStatuses(state, desiredConflicts()))
+                .orElseGet(() -> ReconcileStatus.notRun(settings.shims()).shims());
+        if (outcome == Outcome.CONVERGED) {
+            lastDesiredRoutes = desired.routes().stream().map(HostRoute::destination).collect(toSet());
+            lastHealthyShims = shims.stream().filter(ShimStatus::healthy).map(ShimStatus::name).collect(toSet());
+        } else if (outcome == Outcome.FAILED) {
+            lastHealthyShims = Set.of();
+        }
+        status = new ReconcileStatus(Optional.of(clock.instant()), outcome, message, pending, shims,
+                List.copyOf(sourceStatuses()), List.copyOf(knownConflicts));
+        listener.accept(new ReconcileReport(Duration.ofNanos(System.nanoTime() - started), outcome, applied, repairs,
+                status));
+        return status;
+    }
+
+    private List<Endpoint> gather() {
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (InstanceSource source : sources) {
+            Instant now = clock.instant();
+            try {
+                List<Endpoint> snapshot = List.copyOf(source.snapshot());
+                if (!lastGood.containsKey(source.name()) || !sourceStatus.get(source.name()).reachable()) {
+                    LOG.infof("source %s: reachable, %d endpoints", source.name(), snapshot.size());
+                }
+                lastGood.put(source.name(), snapshot);
+                sourceStatus.put(source.name(), new SourceStatus(source.name(), true, "", snapshot.size(),
+                        Optional.of(now)));
+            } catch (SourceException | RuntimeException e) {
+                SourceStatus previous = sourceStatus.get(source.name());
+                String error = e.getMessage() == null ? e.toString() : e.getMessage();
+                if (previous == null || previous.reachable() || !previous.error().equals(error)) {
+                    LOG.warnf("source %s: %s; keeping its last good snapshot (%s)", source.name(), error,
+                            lastGood.containsKey(source.name()) ? lastGood.get(source.name()).size() + " endpoints"
+                                    : "none yet, so no route is removed");
+                }
+                List<Endpoint> kept = lastGood.getOrDefault(source.name(), List.of());
+                sourceStatus.put(source.name(), new SourceStatus(source.name(), false, error, kept.size(),
+                        previous == null ? Optional.empty() : previous.lastGoodSnapshot()));
+            }
+            endpoints.addAll(lastGood.getOrDefault(source.name(), List.of()));
+        }
+        return endpoints;
+    }
+
+    private List<SourceStatus> sourceStatuses() {
+        return sources.stream().map(source -> sourceStatus.get(source.name())).toList();
+    }
+
+    private void reportConflicts(List<Conflict> conflicts) {
+        Set<Conflict> now = new LinkedHashSet<>(conflicts);
+        for (Conflict conflict : now) {
+            if (!knownConflicts.contains(conflict)) {
+                LOG.warnf("conflict on shim %s, left alone: %s", conflict.shim(), conflict.detail());
+            }
+        }
+        for (Conflict gone : knownConflicts) {
+            if (!now.contains(gone)) {
+                LOG.infof("conflict on shim %s resolved: %s", gone.shim(), gone.detail());
+            }
+        }
+        knownConflicts = now;
+    }
+
+    private Map<String, Integer> desiredConflicts() {
+        Map<String, Integer> counts = new HashMap<>();
+        knownConflicts.forEach(conflict -> counts.merge(conflict.shim(), 1, Integer::sum));
+        return counts;
+    }
+
+    private List<ShimStatus> shimStatuses(NetworkState state, Map<String, Integer> conflicts) {
+        List<ShimStatus> result = new ArrayList<>();
+        for (ShimSpec spec : settings.shims()) {
+            Optional<Link> link = state.link(spec.name()).filter(l -> l.isMacvlanBridgeOn(spec.parent()));
+            boolean present = link.isPresent();
+            boolean up = link.map(Link::adminUp).orElse(false);
+            boolean addressed = link.map(l -> hasAddress(l, spec.address().map(a -> a))
+                    && hasAddress(l, spec.address6().map(a -> a))).orElse(false);
+            int routes = (int) state.routes().stream()
+                    .filter(route -> route.protocol() == settings.protocol()
+                            && route.device().filter(spec.name()::equals).isPresent())
+                    .count();
+            result.add(new ShimStatus(spec.name(), spec.parent(), present, up, addressed, routes,
+                    conflicts.getOrDefault(spec.name(), 0)));
+        }
+        return result;
+    }
+
+    private static boolean hasAddress(Link link, Optional<InetAddress> wanted) {
+        return wanted.map(address -> link.addresses().stream().anyMatch(a -> a.address().equals(address)))
+                .orElse(true);
+    }
+
+    /**
+     * Which planned changes restore something that was in place at the last converged reconcile: those are
+     * repairs of drift (a deleted shim, a lost address, a flushed route), not new wants.
+     */
+    private List<Repair> repairs(List<Change> changes) {
+        Set<String> created = new HashSet<>();
+        List<Repair> result = new ArrayList<>();
+        for (Change change : changes) {
+            String shim = change.shim();
+            if (change instanceof Change.CreateShim) {
+                created.add(shim);
+            }
+            if (!lastHealthyShims.contains(shim)) {
+                continue;
+            }
+            String what = null;
+            if (change instanceof Change.CreateShim) {
+                what = "shim";
+            } else if (created.contains(shim)) {
+                continue;
+            } else if (change instanceof Change.AddAddress) {
+                what = "address";
+            } else if (change instanceof Change.SetUp) {
+                what = "up";
+            } else if (change instanceof Change.EnableProxyNdp || change instanceof Change.AddProxyNeighbour) {
+                what = "proxy_ndp";
+            } else if (change instanceof Change.AddRoute add && !add.replace()
+                    && lastDesiredRoutes.contains(add.destination())) {
+                what = "route";
+            }
+            if (what != null) {
+                result.add(new Repair(shim, what));
+            }
+        }
+        return result;
+    }
+
+    /** The planned changes that took effect: those no longer needed after the apply. */
+    private static List<Change> made(List<Change> planned, List<Change> stillNeeded) {
+        Set<Change> left = new HashSet<>(stillNeeded);
+        return planned.stream().filter(change -> !left.contains(change)).toList();
+    }
+
+    /** One log line per change: what, where, and for whom. */
+    static String describe(Change change) {
+        if (change instanceof Change.CreateShim c) {
+            return "shim " + c.shim() + " created on " + c.parent() + " (macvlan bridge, mtu " + c.mtu() + ")";
+        } else if (change instanceof Change.EnableProxyNdp c) {
+            return "shim " + c.shim() + ": IPv6 forwarding and proxy NDP enabled";
+        } else if (change instanceof Change.AddAddress c) {
+            return "shim " + c.shim() + ": address " + IpLiterals.format(c.address()) + "/" + c.prefixLength() + " set";
+        } else if (change instanceof Change.DeleteAddress c) {
+            return "shim " + c.shim() + ": address " + IpLiterals.format(c.address()) + "/" + c.prefixLength()
+                    + " removed";
+        } else if (change instanceof Change.SetUp c) {
+            return "shim " + c.shim() + " set up";
+        } else if (change instanceof Change.AddProxyNeighbour c) {
+            return "shim " + c.shim() + ": answers neighbour solicitations for " + IpLiterals.format(c.address());
+        } else if (change instanceof Change.DeleteProxyNeighbour c) {
+            return "shim " + c.shim() + ": no longer answers neighbour solicitations for "
+                    + IpLiterals.format(c.address());
+        } else if (change instanceof Change.AddRoute c) {
+            return "route " + (c.replace() ? "replaced" : "added") + ": " + c.destination() + " via shim " + c.shim()
+                    + c.source().map(s -> " src " + IpLiterals.format(s)).orElse("") + " for " + c.origin();
+        } else if (change instanceof Change.DeleteRoute c) {
+            return "route removed: " + c.destination() + (c.shim().isEmpty() ? "" : " via " + c.shim());
+        } else if (change instanceof Change.DeleteShim c) {
+            return "shim " + c.shim() + " removed";
+        }
+        throw new IllegalArgumentException("unknown change " + change);
+    }
+
+    private static <T> java.util.stream.Collector<T, ?, Set<T>> toSet() {
+        return java.util.stream.Collectors.toUnmodifiableSet();
+    }
+}

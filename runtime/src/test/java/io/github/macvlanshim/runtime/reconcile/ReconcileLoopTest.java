@@ -1,0 +1,78 @@
+package io.github.macvlanshim.runtime.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+class ReconcileLoopTest {
+
+    @Test
+    void aBurstOfRequestsIsCoalescedIntoFewRuns() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch ran = new CountDownLatch(1);
+        try (ReconcileLoop loop = new ReconcileLoop(() -> {
+            runs.incrementAndGet();
+            ran.countDown();
+        }, Duration.ofMillis(50), "test-loop")) {
+            for (int i = 0; i < 100; i++) {
+                loop.request();
+            }
+            assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(200);
+            assertThat(runs.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRequestDuringARunLeadsToExactlyOneMoreRun() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch inFirstRun = new CountDownLatch(1);
+        CountDownLatch releaseFirstRun = new CountDownLatch(1);
+        CountDownLatch secondRun = new CountDownLatch(1);
+        try (ReconcileLoop loop = new ReconcileLoop(() -> {
+            if (runs.incrementAndGet() == 1) {
+                inFirstRun.countDown();
+                await(releaseFirstRun);
+            } else {
+                secondRun.countDown();
+            }
+        }, Duration.ofMillis(1), "test-loop")) {
+            loop.request();
+            assertThat(inFirstRun.await(5, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 10; i++) {
+                loop.request();
+            }
+            releaseFirstRun.countDown();
+            assertThat(secondRun.await(5, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(100);
+            assertThat(runs.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aFailingRunDoesNotStopTheLoop() throws Exception {
+        CountDownLatch second = new CountDownLatch(2);
+        try (ReconcileLoop loop = new ReconcileLoop(() -> {
+            second.countDown();
+            throw new IllegalStateException("boom");
+        }, Duration.ofMillis(1), "test-loop")) {
+            loop.request();
+            Thread.sleep(50);
+            loop.request();
+            assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
