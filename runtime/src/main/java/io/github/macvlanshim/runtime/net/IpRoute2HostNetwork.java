@@ -68,7 +68,7 @@ public final class IpRoute2HostNetwork implements HostNetwork {
             if (number >= 1 && number <= batch.lines().size()) {
                 return "ip batch line " + number + " of " + batch.lines().size() + " failed: '"
                         + batch.lines().get(number - 1) + "': " + stderr
-                        + (number > 1 ? " (the " + (number - 1) + " lines before it were applied)" : "");
+                        + (number == 2 ? " (line 1 was applied)" : number > 2 ? " (lines 1-" + (number - 1) + " were applied)" : "");
             }
         }
         return "ip batch of " + batch.lines().size() + " lines failed: " + failure.getMessage();
