@@ -1,0 +1,141 @@
+package io.github.macvlanshim.runtime.net;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@code ip} (and, for settings ip cannot make, other tools inside the same namespace) from argument
+ * lists, never through a shell. With a namespace set, {@code ip} runs as {@code ip -n NAME ...} and other
+ * tools as {@code ip netns exec NAME ...}. Every run has a deadline, so a wedged tool cannot stall the engine.
+ */
+public final class IpCommand {
+
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** What a finished run printed. */
+    public record Output(String stdout, String stderr) {
+    }
+
+    private final Optional<String> netns;
+    private final Duration timeout;
+
+    public IpCommand(Optional<String> netns, Duration timeout) {
+        netns.ifPresent(IpCommand::requireNetnsName);
+        this.netns = netns;
+        this.timeout = timeout;
+    }
+
+    public IpCommand(Optional<String> netns) {
+        this(netns, DEFAULT_TIMEOUT);
+    }
+
+    public Optional<String> netns() {
+        return netns;
+    }
+
+    /** {@code ip [-n NS] ARGS...}, fed {@code stdin}; throws naming the command, exit code and stderr on failure. */
+    public Output ip(List<String> args, String stdin) throws HostNetworkException {
+        return run(ipCommandLine(args), stdin);
+    }
+
+    /** The full command line {@code ip [-n NS] ARGS...}, for tools that keep the process (the monitor). */
+    public List<String> ipCommandLine(List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add("ip");
+        netns.ifPresent(name -> {
+            command.add("-n");
+            command.add(name);
+        });
+        command.addAll(args);
+        return command;
+    }
+
+    /** {@code [ip netns exec NS] COMMAND...}: a tool that has no namespace option of its own. */
+    public Output inNamespace(List<String> command, String stdin) throws HostNetworkException {
+        List<String> full = new ArrayList<>();
+        netns.ifPresent(name -> full.addAll(List.of("ip", "netns", "exec", name)));
+        full.addAll(command);
+        return run(full, stdin);
+    }
+
+    private Output run(List<String> command, String stdin) throws HostNetworkException {
+        String line = String.join(" ", command);
+        Process process;
+        try {
+            process = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            throw new HostNetworkException("cannot start '" + line + "': " + e.getMessage(), e);
+        }
+        try {
+            // Both pipes drain while stdin is written: a child blocked on a full pipe would never read the rest.
+            CompletableFuture<String> stdout = drain(process.getInputStream(), line);
+            CompletableFuture<String> stderr = drain(process.getErrorStream(), line);
+            IOException writeFailure = null;
+            try (OutputStream in = process.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // A child that quit early closed its stdin; its exit code and stderr say why, so wait for them.
+                writeFailure = e;
+            }
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new HostNetworkException("'" + line + "' did not finish within " + timeout.toMillis() + " ms");
+            }
+            Output output = new Output(stdout.get(), stderr.get());
+            if (process.exitValue() != 0) {
+                throw new IpCommandException("'" + line + "' exited with " + process.exitValue() + ": "
+                        + oneLine(output.stderr()), process.exitValue(), output.stderr());
+            }
+            if (writeFailure != null) {
+                throw writeFailure;
+            }
+            return output;
+        } catch (IOException | ExecutionException e) {
+            process.destroyForcibly();
+            throw new HostNetworkException("'" + line + "' failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new HostNetworkException("interrupted while running '" + line + "'", e);
+        }
+    }
+
+    static String oneLine(String text) {
+        return text.strip().replace('\n', ' ').replaceAll("\\s+", " ");
+    }
+
+    /** A thread of its own per stream: a shared pool could starve while both readers block. */
+    private static CompletableFuture<String> drain(InputStream stream, String line) {
+        CompletableFuture<String> text = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (stream) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                stream.transferTo(bytes);
+                text.complete(bytes.toString(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                text.completeExceptionally(e);
+            }
+        }, "ip-output-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return text;
+    }
+
+    /** ip keeps namespaces as files under /run/netns: a name must be one plain path element. */
+    private static void requireNetnsName(String name) {
+        if (!name.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}") || name.equals("..")) {
+            throw new IllegalArgumentException("network namespace name '" + name
+                    + "' is not accepted: expected 1-64 of letters, digits, '_', '.', '-', not starting with '.' or '-'");
+        }
+    }
+}

@@ -1,0 +1,355 @@
+package io.github.macvlanshim.runtime.net;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Turns the JSON that iproute2 prints into a {@link NetworkState}. Pure: it sees only text. It reads the
+ * Jackson tree, never binds to classes, so native images need no reflection for it.
+ * <p>
+ * It expects numeric output ({@code ip -N}): route protocols as numbers whatever /etc/iproute2/rt_protos
+ * names them. Only unicast routes are kept; blackhole, unreachable and the like are not routes through a
+ * device, and macvlan-shim never makes them. Anything malformed fails the whole read with one message naming
+ * the field, its value and what was expected, so a half-understood kernel state never reaches the planner.
+ */
+public final class IpJsonParser {
+
+    /** ip leaves "protocol" out for RTPROT_BOOT, the protocol of routes added without one. */
+    static final int PROTOCOL_BOOT = 3;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private IpJsonParser() {
+    }
+
+    /**
+     * @param linksAndIpv4Routes stdout of {@code ip -N -d -j -batch -} fed "address show" and "route show table main"
+     * @param ipv6RoutesProxiesNetconf stdout of {@code ip -N -j -6 -batch -} fed "route show table main",
+     *        "neigh show proxy" and "netconf show"
+     */
+    public static NetworkState parse(String linksAndIpv4Routes, String ipv6RoutesProxiesNetconf) throws HostNetworkException {
+        try {
+            List<JsonNode> first = arrays(linksAndIpv4Routes, 2, "ip -d -j address show + route show");
+            List<JsonNode> second = arrays(ipv6RoutesProxiesNetconf, 3, "ip -6 -j route show + neigh show proxy + netconf show");
+            Map<String, Ipv6Conf> netconf = netconf(second.get(2));
+            List<Link> links = new ArrayList<>();
+            for (int i = 0; i < first.get(0).size(); i++) {
+                links.add(link(first.get(0).get(i), "link " + i, netconf));
+            }
+            List<KernelRoute> routes = new ArrayList<>();
+            routes(first.get(1), Inet4Address.class, "IPv4 route", routes);
+            routes(second.get(0), Inet6Address.class, "IPv6 route", routes);
+            return NetworkState.of(links, routes, proxies(second.get(1)));
+        } catch (MalformedException e) {
+            throw new HostNetworkException("unexpected ip output: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // A backstop: whatever slipped past the checks still becomes a checked, named failure.
+            throw new HostNetworkException("unexpected ip output: " + e, e);
+        }
+    }
+
+    private static List<JsonNode> arrays(String text, int expected, String what) {
+        List<JsonNode> arrays = new ArrayList<>();
+        try (JsonParser parser = MAPPER.createParser(text)) {
+            JsonNode node;
+            while ((node = MAPPER.readTree(parser)) != null) {
+                if (!node.isArray()) {
+                    throw new MalformedException(what + ": value " + (arrays.size() + 1) + " is " + shorten(node)
+                            + ", expected a JSON array");
+                }
+                arrays.add(node);
+            }
+        } catch (JsonProcessingException e) {
+            throw new MalformedException(what + ": not JSON (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new MalformedException(what + ": unreadable (" + e.getMessage() + ")");
+        }
+        if (arrays.size() != expected) {
+            throw new MalformedException(what + ": expected " + expected + " JSON arrays, found " + arrays.size());
+        }
+        return arrays;
+    }
+
+    private static Link link(JsonNode node, String where, Map<String, Ipv6Conf> netconf) {
+        requireObject(node, where);
+        String name = text(node, "ifname", where);
+        where = where + " (" + name + ")";
+        int index = integer(node, "ifindex", where);
+        int mtu = integer(node, "mtu", where);
+        boolean up = false;
+        JsonNode flags = optionalArray(node, "flags", where);
+        for (int i = 0; i < flags.size(); i++) {
+            up |= "UP".equals(elementText(flags.get(i), "flags[" + i + "]", where));
+        }
+        Optional<String> kind = Optional.empty();
+        Optional<String> mode = Optional.empty();
+        JsonNode linkinfo = node.get("linkinfo");
+        if (present(linkinfo)) {
+            requireObject(linkinfo, where + " linkinfo");
+            kind = optionalText(linkinfo, "info_kind", where + " linkinfo");
+            JsonNode data = linkinfo.get("info_data");
+            if (kind.filter("macvlan"::equals).isPresent() && present(data)) {
+                requireObject(data, where + " linkinfo.info_data");
+                mode = optionalText(data, "mode", where + " linkinfo.info_data");
+            }
+        }
+        Optional<String> parent = optionalText(node, "link", where);
+        List<LinkAddress> addresses = new ArrayList<>();
+        JsonNode addrInfo = optionalArray(node, "addr_info", where);
+        for (int i = 0; i < addrInfo.size(); i++) {
+            address(addrInfo.get(i), where + " addr_info[" + i + "]").ifPresent(addresses::add);
+        }
+        Ipv6Conf ipv6 = netconf.getOrDefault(name, Ipv6Conf.OFF);
+        return new Link(name, index, kind, mode, parent, mtu, up, addresses, ipv6.forwarding(), ipv6.proxyNdp());
+    }
+
+    private static Optional<LinkAddress> address(JsonNode node, String where) {
+        requireObject(node, where);
+        String family = text(node, "family", where);
+        Class<? extends InetAddress> type = switch (family) {
+            case "inet" -> Inet4Address.class;
+            case "inet6" -> Inet6Address.class;
+            default -> null;
+        };
+        if (type == null) {
+            return Optional.empty();
+        }
+        InetAddress local = address(node, "local", type, where);
+        int prefixLength = integer(node, "prefixlen", where);
+        int bits = local.getAddress().length * 8;
+        if (prefixLength < 0 || prefixLength > bits) {
+            throw new MalformedException(where + ": field 'prefixlen' is " + prefixLength + ", expected 0-" + bits);
+        }
+        LinkAddress.Scope scope = scope(text(node, "scope", where));
+        return Optional.of(new LinkAddress(local, prefixLength, scope, bool(node, "tentative", false, where)));
+    }
+
+    /** With -N the scope is a number (rtnetlink's rt_scope_t); the names are accepted too. */
+    private static LinkAddress.Scope scope(String text) {
+        return switch (text) {
+            case "0", "global", "universe" -> LinkAddress.Scope.GLOBAL;
+            case "253", "link" -> LinkAddress.Scope.LINK;
+            case "254", "host" -> LinkAddress.Scope.HOST;
+            default -> LinkAddress.Scope.OTHER;
+        };
+    }
+
+    private static void routes(JsonNode array, Class<? extends InetAddress> family, String what, List<KernelRoute> into) {
+        for (int i = 0; i < array.size(); i++) {
+            String where = what + " " + i;
+            JsonNode node = array.get(i);
+            requireObject(node, where);
+            Optional<String> type = optionalText(node, "type", where);
+            if (type.isPresent() && !type.get().equals("1") && !type.get().equals("unicast")) {
+                continue;
+            }
+            String dst = text(node, "dst", where);
+            where = where + " (" + dst + ")";
+            IpPrefix destination = destination(dst, family, where);
+            Optional<String> device = optionalText(node, "dev", where);
+            Optional<InetAddress> gateway = optionalAddress(node, "gateway", family, where);
+            Optional<InetAddress> source = optionalAddress(node, "prefsrc", family, where);
+            int protocol = node.has("protocol") ? number(node.get("protocol"), "protocol", where) : PROTOCOL_BOOT;
+            int metric = node.has("metric") ? unsigned32(node, "metric", where) : 0;
+            into.add(new KernelRoute(destination, device, gateway, source, protocol, metric));
+        }
+    }
+
+    private static IpPrefix destination(String dst, Class<? extends InetAddress> family, String where) {
+        if (dst.equals("default")) {
+            return family == Inet4Address.class ? IpPrefix.parse("0.0.0.0/0") : IpPrefix.parse("::/0");
+        }
+        IpPrefix prefix;
+        try {
+            prefix = IpPrefix.parse(dst);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedException(where + ": field 'dst' is '" + dst + "', expected \"default\" or an "
+                    + familyName(family) + " prefix: " + e.getMessage());
+        }
+        if (!family.isInstance(prefix.address())) {
+            throw new MalformedException(where + ": field 'dst' is '" + dst + "', expected an " + familyName(family) + " prefix");
+        }
+        return prefix;
+    }
+
+    private static Set<ProxyNeighbour> proxies(JsonNode array) {
+        Set<ProxyNeighbour> proxies = new HashSet<>();
+        for (int i = 0; i < array.size(); i++) {
+            String where = "proxy neighbour " + i;
+            JsonNode node = array.get(i);
+            requireObject(node, where);
+            Inet6Address address = (Inet6Address) address(node, "dst", Inet6Address.class, where);
+            proxies.add(new ProxyNeighbour(address, text(node, "dev", where)));
+        }
+        return proxies;
+    }
+
+    /** Per-interface IPv6 settings; an interface without an entry (IPv6 disabled) has both off. */
+    private record Ipv6Conf(boolean forwarding, boolean proxyNdp) {
+        static final Ipv6Conf OFF = new Ipv6Conf(false, false);
+    }
+
+    private static Map<String, Ipv6Conf> netconf(JsonNode array) {
+        Map<String, Ipv6Conf> settings = new HashMap<>();
+        for (int i = 0; i < array.size(); i++) {
+            String where = "netconf " + i;
+            JsonNode node = array.get(i);
+            requireObject(node, where);
+            if (!"inet6".equals(optionalText(node, "family", where).orElse("inet6"))) {
+                continue;
+            }
+            String name = text(node, "interface", where);
+            where = where + " (" + name + ")";
+            settings.put(name, new Ipv6Conf(requiredBool(node, "forwarding", where), requiredBool(node, "proxy_neigh", where)));
+        }
+        return settings;
+    }
+
+    private static boolean present(JsonNode node) {
+        return node != null && !node.isNull();
+    }
+
+    private static void requireObject(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new MalformedException(where + " is " + shorten(node) + ", expected a JSON object");
+        }
+    }
+
+    private static String text(JsonNode node, String field, String where) {
+        return optionalText(node, field, where)
+                .orElseThrow(() -> new MalformedException(where + ": field '" + field + "' is missing, expected a string"));
+    }
+
+    private static Optional<String> optionalText(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (!present(value)) {
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            throw new MalformedException(where + ": field '" + field + "' is " + shorten(value) + ", expected a string");
+        }
+        return Optional.of(value.textValue());
+    }
+
+    private static String elementText(JsonNode value, String field, String where) {
+        if (!value.isTextual()) {
+            throw new MalformedException(where + ": " + field + " is " + shorten(value) + ", expected a string");
+        }
+        return value.textValue();
+    }
+
+    private static JsonNode optionalArray(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (!present(value)) {
+            return MAPPER.createArrayNode();
+        }
+        if (!value.isArray()) {
+            throw new MalformedException(where + ": field '" + field + "' is " + shorten(value) + ", expected an array");
+        }
+        return value;
+    }
+
+    private static int integer(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (!present(value)) {
+            throw new MalformedException(where + ": field '" + field + "' is missing, expected a number");
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 0) {
+            throw new MalformedException(where + ": field '" + field + "' is " + shorten(value)
+                    + ", expected a whole number from 0 to " + Integer.MAX_VALUE);
+        }
+        return value.intValue();
+    }
+
+    /** A route metric is a u32; kept in an int's bits, as {@link KernelRoute#metric()} does. */
+    private static int unsigned32(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0 || value.longValue() > 0xFFFF_FFFFL) {
+            throw new MalformedException(where + ": field '" + field + "' is " + shorten(value)
+                    + ", expected a whole number from 0 to 4294967295");
+        }
+        return (int) value.longValue();
+    }
+
+    /** A protocol comes as a numeric string with -N; a bare number is taken as well. */
+    private static int number(JsonNode value, String field, String where) {
+        if (value.isIntegralNumber() && value.canConvertToInt() && value.intValue() >= 0 && value.intValue() <= 255) {
+            return value.intValue();
+        }
+        if (value.isTextual() && value.textValue().matches("[0-9]{1,3}") && Integer.parseInt(value.textValue()) <= 255) {
+            return Integer.parseInt(value.textValue());
+        }
+        throw new MalformedException(where + ": field '" + field + "' is " + shorten(value)
+                + ", expected a number from 0 to 255 (is ip run with -N?)");
+    }
+
+    private static boolean bool(JsonNode node, String field, boolean absent, String where) {
+        JsonNode value = node.get(field);
+        if (!present(value)) {
+            return absent;
+        }
+        if (!value.isBoolean()) {
+            throw new MalformedException(where + ": field '" + field + "' is " + shorten(value) + ", expected true or false");
+        }
+        return value.booleanValue();
+    }
+
+    private static boolean requiredBool(JsonNode node, String field, String where) {
+        if (!present(node.get(field))) {
+            throw new MalformedException(where + ": field '" + field + "' is missing, expected true or false");
+        }
+        return bool(node, field, false, where);
+    }
+
+    private static InetAddress address(JsonNode node, String field, Class<? extends InetAddress> family, String where) {
+        return optionalAddress(node, field, family, where)
+                .orElseThrow(() -> new MalformedException(where + ": field '" + field + "' is missing, expected an "
+                        + familyName(family) + " address"));
+    }
+
+    private static Optional<InetAddress> optionalAddress(JsonNode node, String field, Class<? extends InetAddress> family,
+            String where) {
+        Optional<String> text = optionalText(node, field, where);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        InetAddress address;
+        try {
+            address = family == Inet4Address.class ? IpLiterals.parseIpv4Only(text.get()) : IpLiterals.parseIpv6Only(text.get());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedException(where + ": field '" + field + "' is '" + text.get() + "', expected an "
+                    + familyName(family) + " address: " + e.getMessage());
+        }
+        return Optional.of(address);
+    }
+
+    private static String familyName(Class<? extends InetAddress> family) {
+        return family == Inet4Address.class ? "IPv4" : "IPv6";
+    }
+
+    private static String shorten(JsonNode node) {
+        String text = node.toString();
+        return text.length() > 60 ? text.substring(0, 57) + "..." : text;
+    }
+
+    /** Internal signal, always turned into a {@link HostNetworkException} before leaving the parser. */
+    private static final class MalformedException extends RuntimeException {
+        MalformedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
