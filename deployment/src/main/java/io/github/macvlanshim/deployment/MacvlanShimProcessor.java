@@ -27,7 +27,8 @@ class MacvlanShimProcessor {
 
     @BuildStep
     AdditionalBeanBuildItem engine() {
-        return AdditionalBeanBuildItem.unremovableOf(MacvlanShimEngine.class, EngineSettingsProducer.class);
+        return AdditionalBeanBuildItem.builder().addBeanClasses(MacvlanShimEngine.class, EngineSettingsProducer.class)
+                .setUnremovable().build();
     }
 
     @BuildStep

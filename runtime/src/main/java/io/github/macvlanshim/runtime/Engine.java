@@ -51,7 +51,7 @@ public final class Engine implements AutoCloseable {
         this.loop = new ReconcileLoop(() -> reconciler.reconcile("event"), DEBOUNCE, "macvlan-shim-reconcile");
         // Watch before the first reconcile, so that nothing that happens after it can go unseen.
         Set<String> watched = watchedNames(settings);
-        this.monitor = new NetworkMonitor(settings.netns(), line -> {
+        this.monitor = NetworkMonitor.start(settings.netns(), line -> {
             if (mentionsAny(line, watched)) {
                 loop.request();
             }
