@@ -1,0 +1,188 @@
+package io.github.macvlanshim.runtime.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import io.github.macvlanshim.lab.Lab;
+
+/** Against a real kernel, inside a fresh lab per test. Needs root. */
+@Tag("lab")
+class IpRoute2HostNetworkLabTest {
+
+    private static final int PROTO = 77;
+    private static final String CONTAINER_V4 = "198.51.100.253";
+    private static final String CONTAINER_V6 = "2001:db8:100::253";
+
+    private Lab lab;
+    private String container;
+    private IpRoute2HostNetwork network;
+
+    @BeforeAll
+    static void sweep() {
+        Lab.sweepStale();
+    }
+
+    @BeforeEach
+    void createLab() {
+        lab = Lab.create();
+        container = lab.addContainer("c1", CONTAINER_V4, CONTAINER_V6);
+        network = new IpRoute2HostNetwork(Optional.of(lab.hostNetns()));
+    }
+
+    @AfterEach
+    void closeLab() {
+        lab.close();
+    }
+
+    private static InetAddress ip(String text) {
+        return IpLiterals.parse(text);
+    }
+
+    private static List<Change> shimPlan() {
+        return List.of(
+                new Change.CreateShim("mynet", "eth0", 1500),
+                new Change.AddAddress("mynet", ip("198.51.100.72"), 32),
+                new Change.EnableProxyNdp("mynet"),
+                new Change.SetUp("mynet"),
+                new Change.AddProxyNeighbour("mynet", IpLiterals.parseIpv6Only(Lab.HOST_IPV6)),
+                new Change.AddRoute("mynet", IpPrefix.parse(CONTAINER_V4), Optional.of(ip("198.51.100.72")), "lxd c1", false),
+                new Change.AddRoute("mynet", IpPrefix.parse(CONTAINER_V6), Optional.of(ip(Lab.HOST_IPV6)), "lxd c1", false));
+    }
+
+    @Test
+    void readsAFreshHostNamespace() throws HostNetworkException {
+        NetworkState state = network.read();
+
+        Link eth0 = state.link("eth0").orElseThrow();
+        assertThat(eth0.kind()).contains("veth");
+        assertThat(eth0.adminUp()).isTrue();
+        assertThat(eth0.globalAddresses()).extracting(LinkAddress::toString)
+                .containsExactlyInAnyOrder("198.51.100.62/24", "2001:db8:100::62/64");
+        assertThat(state.links()).containsOnlyKeys("lo", "eth0");
+        assertThat(state.routes()).extracting(KernelRoute::toString).contains(
+                "0.0.0.0/0 via 198.51.100.1 dev eth0 proto 3",
+                "198.51.100.0/24 dev eth0 proto 2 src 198.51.100.62",
+                "::/0 via 2001:db8:100::1 dev eth0 proto 3 metric 1024",
+                "2001:db8:100::/64 dev eth0 proto 2 metric 256");
+        assertThat(state.proxyNeighbours()).isEmpty();
+    }
+
+    @Test
+    void theShimPlanMakesHostAndContainerReachEachOtherInBothFamilies() throws HostNetworkException {
+        assertThat(lab.ping(lab.hostNetns(), CONTAINER_V4)).as("host -> container before the plan").isFalse();
+        assertThat(lab.ping(container, Lab.HOST_IPV6)).as("container -> host before the plan").isFalse();
+
+        network.apply(shimPlan(), PROTO);
+
+        NetworkState state = network.read();
+        Link shim = state.link("mynet").orElseThrow();
+        assertThat(shim.isMacvlanBridgeOn("eth0")).isTrue();
+        assertThat(shim.adminUp()).isTrue();
+        assertThat(shim.mtu()).isEqualTo(1500);
+        assertThat(shim.ipv6Forwarding()).isTrue();
+        assertThat(shim.ipv6ProxyNdp()).isTrue();
+        assertThat(shim.globalAddresses()).extracting(LinkAddress::toString).containsExactly("198.51.100.72/32");
+        assertThat(state.proxyNeighbours()).containsExactly(new ProxyNeighbour(IpLiterals.parseIpv6Only(Lab.HOST_IPV6), "mynet"));
+        assertThat(state.routes()).filteredOn(r -> r.device().equals(Optional.of("mynet")) && r.destination().isHost())
+                .extracting(KernelRoute::toString)
+                .containsExactlyInAnyOrder("198.51.100.253/32 dev mynet proto 77 src 198.51.100.72",
+                        "2001:db8:100::253/128 dev mynet proto 77 src 2001:db8:100::62 metric 1024");
+
+        Duration patience = Duration.ofSeconds(3);
+        assertThat(lab.awaitPing(lab.hostNetns(), CONTAINER_V4, patience)).as("host -> container v4").isTrue();
+        assertThat(lab.awaitPing(lab.hostNetns(), CONTAINER_V6, patience)).as("host -> container v6").isTrue();
+        assertThat(lab.awaitPing(container, Lab.HOST_IPV4, patience)).as("container -> host v4").isTrue();
+        assertThat(lab.awaitPing(container, Lab.HOST_IPV6, patience)).as("container -> host v6").isTrue();
+    }
+
+    @Test
+    void deletingAnOwnedRouteNeverDeletesAForeignRouteToTheSameDestination() throws HostNetworkException {
+        network.apply(List.of(new Change.CreateShim("mynet", "eth0", 1500), new Change.SetUp("mynet")), PROTO);
+        lab.ip(lab.hostNetns(), "route", "add", "192.0.2.9/32", "dev", "mynet", "proto", "static");
+
+        assertThatThrownBy(() -> network.apply(List.of(new Change.DeleteRoute("mynet", IpPrefix.parse("192.0.2.9"), 0)), PROTO))
+                .isInstanceOf(HostNetworkException.class)
+                .hasMessageContaining("route del 192.0.2.9/32 dev mynet proto 77 table main");
+
+        assertThat(network.read().routes()).extracting(KernelRoute::toString).contains("192.0.2.9/32 dev mynet proto 4");
+    }
+
+    @Test
+    void deletingOwnedRoutesAndTheShimRemovesThem() throws HostNetworkException {
+        network.apply(shimPlan(), PROTO);
+        network.apply(List.of(
+                new Change.DeleteRoute("mynet", IpPrefix.parse(CONTAINER_V4), 0),
+                new Change.DeleteRoute("mynet", IpPrefix.parse(CONTAINER_V6), 1024),
+                new Change.DeleteProxyNeighbour("mynet", IpLiterals.parseIpv6Only(Lab.HOST_IPV6)),
+                new Change.DeleteAddress("mynet", ip("198.51.100.72"), 32)), PROTO);
+        NetworkState state = network.read();
+        assertThat(state.routes()).noneMatch(r -> r.device().equals(Optional.of("mynet")) && r.destination().isHost());
+        assertThat(state.proxyNeighbours()).isEmpty();
+        assertThat(state.link("mynet").orElseThrow().globalAddresses()).isEmpty();
+
+        network.apply(List.of(new Change.DeleteShim("mynet")), PROTO);
+        assertThat(network.read().link("mynet")).isEmpty();
+    }
+
+    @Test
+    void aFailingBatchNamesTheLineAndKeepsWhatCameBefore() throws HostNetworkException {
+        List<Change> plan = List.of(
+                new Change.CreateShim("mynet", "eth0", 1500),
+                new Change.SetUp("mynet"),
+                new Change.AddRoute("mynet", IpPrefix.parse("192.0.2.10"), Optional.empty(), "static", false),
+                new Change.AddRoute("mynet", IpPrefix.parse("192.0.2.10"), Optional.empty(), "static", false),
+                new Change.AddAddress("mynet", ip("198.51.100.72"), 32));
+
+        assertThatThrownBy(() -> network.apply(plan, PROTO))
+                .isInstanceOf(HostNetworkException.class)
+                .hasMessageContaining("line 4 of 5 failed: 'route add 192.0.2.10/32 dev mynet proto 77'")
+                .hasMessageContaining("File exists")
+                .hasMessageContaining("lines 1-3 were applied");
+
+        NetworkState state = network.read();
+        assertThat(state.routes()).extracting(KernelRoute::toString).contains("192.0.2.10/32 dev mynet proto 77");
+        assertThat(state.link("mynet").orElseThrow().globalAddresses()).as("the line after the failure did not run").isEmpty();
+    }
+
+    @Test
+    void aRouteThroughAShimThatIsStillDownIsRefusedByTheKernel() throws HostNetworkException {
+        assertThatThrownBy(() -> network.apply(List.of(new Change.CreateShim("mynet", "eth0", 1500),
+                new Change.AddRoute("mynet", IpPrefix.parse("192.0.2.10"), Optional.empty(), "static", false)), PROTO))
+                .hasMessageContaining("line 2 of 2 failed")
+                .hasMessageContaining("Device for nexthop is not up");
+    }
+
+    @Test
+    void anEmptyPlanStartsNothing() throws HostNetworkException {
+        new IpRoute2HostNetwork(Optional.of("msl-does-not-exist")).apply(List.of(), PROTO);
+    }
+
+    @Test
+    void anInvalidNameIsRefusedBeforeAnythingRuns() throws HostNetworkException {
+        assertThatThrownBy(() -> network.apply(List.of(new Change.CreateShim("mynet", "eth0", 1500),
+                new Change.SetUp("-all")), PROTO))
+                .isInstanceOf(HostNetworkException.class)
+                .hasMessageContaining("nothing was changed")
+                .hasMessageContaining("'-all'");
+        assertThat(network.read().link("mynet")).isEmpty();
+    }
+
+    @Test
+    void aMissingNamespaceFailsNamingTheCommand() {
+        assertThatThrownBy(() -> new IpRoute2HostNetwork(Optional.of("msl-does-not-exist")).read())
+                .isInstanceOf(HostNetworkException.class)
+                .hasMessageContaining("'ip -n msl-does-not-exist -N -d -j -batch -' exited with")
+                .hasMessageContaining("Cannot open network namespace");
+    }
+}
