@@ -38,7 +38,10 @@ public final class ConfigValidator {
     public static EngineSettings validate(MacvlanShimConfig config) {
         List<ShimSpec> shims = new ArrayList<>();
         Map<String, String> shimByParent = new HashMap<>();
-        for (Map.Entry<String, MacvlanShimConfig.Shim> entry : new TreeMap<>(config.shims()).entrySet()) {
+        // SmallRye gives a quoted empty key ("") as a null key; sorting keeps messages stable across runs.
+        Map<String, MacvlanShimConfig.Shim> byName = new TreeMap<>();
+        config.shims().forEach((name, shim) -> byName.put(name == null ? "" : name, shim));
+        for (Map.Entry<String, MacvlanShimConfig.Shim> entry : byName.entrySet()) {
             ShimSpec shim = shim(entry.getKey(), entry.getValue());
             String other = shimByParent.putIfAbsent(shim.parent(), shim.name());
             if (other != null) {

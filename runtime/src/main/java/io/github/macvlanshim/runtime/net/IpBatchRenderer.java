@@ -76,9 +76,19 @@ public final class IpBatchRenderer {
         return steps;
     }
 
+    /** The kernel matches proto on delete: a route someone else owns never matches, even at the same destination. */
+    private static String deleteRoute(Change.DeleteRoute r, String device, int protocol) {
+        return "route del " + r.destination() + device + " proto " + protocol + " table main"
+                + (r.metric() != 0 ? " metric " + Integer.toUnsignedString(r.metric()) : "");
+    }
+
     /** The {@code ip -batch} line for one change; {@link Change.EnableProxyNdp} has none. */
     public static String line(Change change, int protocol) {
         requireProtocol(protocol);
+        if (change instanceof Change.DeleteRoute r && r.shim().isEmpty()) {
+            // An owned route without a device (blackhole, multipath): matched by destination, proto and metric alone.
+            return deleteRoute(r, "", protocol);
+        }
         String shim = InterfaceNames.require(change.shim());
         if (change instanceof Change.CreateShim c) {
             return "link add link " + InterfaceNames.require(c.parent()) + " name " + shim + " mtu " + requireMtu(c.mtu())
@@ -105,9 +115,7 @@ public final class IpBatchRenderer {
                     + r.source().map(s -> " src " + IpLiterals.format(s)).orElse("");
         }
         if (change instanceof Change.DeleteRoute r) {
-            // The kernel matches proto on delete: a route someone else owns never matches, even at the same destination.
-            return "route del " + r.destination() + " dev " + shim + " proto " + protocol + " table main"
-                    + (r.metric() != 0 ? " metric " + Integer.toUnsignedString(r.metric()) : "");
+            return deleteRoute(r, " dev " + shim, protocol);
         }
         if (change instanceof Change.DeleteShim) {
             return "link del dev " + shim;

@@ -74,6 +74,12 @@ class IpBatchRendererTest {
     }
 
     @Test
+    void deleteOfAnOwnedRouteWithoutDeviceNamesNoDevice() {
+        assertThat(line(new Change.DeleteRoute("", IpPrefix.parse("192.0.2.0/24"), 0)))
+                .isEqualTo("route del 192.0.2.0/24 proto 77 table main");
+    }
+
+    @Test
     void deleteShim() {
         assertThat(line(new Change.DeleteShim("mynet"))).isEqualTo("link del dev mynet");
     }

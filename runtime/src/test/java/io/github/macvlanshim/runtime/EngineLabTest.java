@@ -1,0 +1,314 @@
+package io.github.macvlanshim.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.github.macvlanshim.lab.KernelEvents;
+import io.github.macvlanshim.lab.Lab;
+import io.github.macvlanshim.runtime.config.EngineSettings;
+import io.github.macvlanshim.runtime.config.InvalidConfigException;
+import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
+import io.github.macvlanshim.runtime.net.IpLiterals;
+import io.github.macvlanshim.runtime.net.IpPrefix;
+import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
+import io.github.macvlanshim.runtime.reconcile.ShimSpec;
+import io.github.macvlanshim.runtime.source.StaticSource;
+
+/**
+ * The engine on a real kernel: a LAN, a host whose eth0 is on it, and containers on macvlan children of the
+ * host's eth0, as LXD makes them. Every claim is a ping that answers (or not) or a route the kernel shows.
+ */
+@Tag("lab")
+class EngineLabTest {
+
+    private static final String C1_V4 = "198.51.100.253";
+    private static final String C1_V6 = "2001:db8:100::253";
+    private static final String C2_V4 = "198.51.100.254";
+    private static final String C2_V6 = "2001:db8:100::254";
+    private static final String SHIM_V4 = "198.51.100.72";
+    private static final String SHIM_V6 = "2001:db8:100::72";
+    private static final Duration REPAIR_DEADLINE = Duration.ofSeconds(1);
+
+    private Lab lab;
+    private String host;
+    private String c1;
+    private String c2;
+    private final List<Engine> engines = new ArrayList<>();
+
+    @BeforeAll
+    static void sweep() {
+        Lab.sweepStale();
+    }
+
+    @BeforeEach
+    void createLab() {
+        lab = Lab.create();
+        host = lab.hostNetns();
+        c1 = lab.addContainer("c1", C1_V4, C1_V6);
+        c2 = lab.addContainer("c2", C2_V4, C2_V6);
+    }
+
+    @AfterEach
+    void closeLab() {
+        try {
+            engines.forEach(Engine::close);
+        } finally {
+            lab.close();
+        }
+    }
+
+    @ParameterizedTest(name = "shim with its own addresses: {0}")
+    @ValueSource(booleans = { true, false })
+    void hostAndContainerReachEachOtherInBothFamiliesAfterOneReconcile(boolean addressed) {
+        assertThat(reachable(host, C1_V4, host, C1_V6, c1, Lab.HOST_IPV4, c1, Lab.HOST_IPV6))
+                .as("before the shim: nothing crosses between host and container").containsOnly(false);
+
+        Engine engine = start(settings(addressed, OnStop.KEEP, C1_V4, C1_V6));
+
+        assertThat(engine.status().outcome()).isEqualTo(ReconcileStatus.Outcome.CONVERGED);
+        assertThat(engine.status().ready()).isTrue();
+        assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).as("host -> container, IPv4").isTrue();
+        assertThat(lab.awaitPing(host, C1_V6, Duration.ofSeconds(3))).as("host -> container, IPv6").isTrue();
+        assertThat(lab.awaitPing(c1, Lab.HOST_IPV4, Duration.ofSeconds(3))).as("container -> host, IPv4").isTrue();
+        assertThat(lab.awaitPing(c1, Lab.HOST_IPV6, Duration.ofSeconds(3))).as("container -> host, IPv6").isTrue();
+        assertThat(ownedRoutes()).containsExactlyInAnyOrder(C1_V4 + " dev mynet", C1_V6 + " dev mynet");
+        assertThat(lab.ip(host, "-o", "address", "show", "dev", "mynet"))
+                .as("address-less mode spends no LAN address on the shim")
+                .satisfies(text -> {
+                    if (addressed) {
+                        assertThat(text).contains(SHIM_V4 + "/32", SHIM_V6 + "/128");
+                    } else {
+                        assertThat(text).doesNotContain("inet ").doesNotContain("scope global");
+                    }
+                });
+    }
+
+    @Test
+    void aStaticRouteRemovedFromConfigGoesAwayAndNothingElseChanges() {
+        Engine first = start(settings(false, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
+        assertThat(ownedRoutes()).hasSize(4);
+        String linksBefore = lab.ip(host, "-o", "link", "show");
+        String foreignBefore = foreignRoutes();
+        stop(first);
+
+        start(settings(false, OnStop.KEEP, C1_V4, C1_V6));
+
+        assertThat(ownedRoutes()).containsExactlyInAnyOrder(C1_V4 + " dev mynet", C1_V6 + " dev mynet");
+        assertThat(lab.ip(host, "-o", "link", "show")).isEqualTo(linksBefore);
+        assertThat(foreignRoutes()).isEqualTo(foreignBefore);
+        assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
+        assertThat(lab.ping(host, C2_V4)).as("c2 is no longer routed").isFalse();
+    }
+
+    @Test
+    void aDeletedShimIsRepairedWithinOneSecond() {
+        start(settings(true, OnStop.KEEP, C1_V4, C1_V6));
+
+        long started = System.nanoTime();
+        lab.ip(host, "link", "del", "mynet");
+
+        assertThat(within(REPAIR_DEADLINE, () -> ownedRoutes().size() == 2 && shimIsUp()))
+                .as("shim and both routes back within %s", REPAIR_DEADLINE).isTrue();
+        System.out.printf("shim repaired in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+        assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
+        assertThat(lab.awaitPing(c1, Lab.HOST_IPV6, Duration.ofSeconds(3))).isTrue();
+    }
+
+    @Test
+    void aDeletedRouteIsRepairedWithinOneSecond() {
+        start(settings(false, OnStop.KEEP, C1_V4, C1_V6));
+
+        lab.ip(host, "route", "del", C1_V4 + "/32", "dev", "mynet");
+        lab.ip(host, "-6", "route", "del", C1_V6 + "/128", "dev", "mynet");
+
+        assertThat(within(REPAIR_DEADLINE, () -> ownedRoutes().size() == 2)).isTrue();
+        assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
+    }
+
+    @Test
+    void aShimSetDownIsRepairedWithinOneSecond() {
+        start(settings(true, OnStop.KEEP, C1_V4, C1_V6));
+
+        lab.ip(host, "link", "set", "mynet", "down");
+
+        assertThat(within(REPAIR_DEADLINE, () -> shimIsUp() && ownedRoutes().size() == 2)).isTrue();
+        assertThat(lab.awaitPing(host, C1_V6, Duration.ofSeconds(3))).isTrue();
+    }
+
+    @Test
+    void aLostShimAddressIsRepairedWithinOneSecond() {
+        start(settings(true, OnStop.KEEP, C1_V4, C1_V6));
+
+        lab.ip(host, "address", "del", SHIM_V4 + "/32", "dev", "mynet");
+
+        assertThat(within(REPAIR_DEADLINE,
+                () -> lab.ip(host, "-o", "address", "show", "dev", "mynet").contains(SHIM_V4 + "/32")
+                        && ownedRoutes().size() == 2)).isTrue();
+        assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
+    }
+
+    @Test
+    void foreignRoutesToADesiredAddressAndOnTheShimAreLeftAlone() {
+        lab.ip(host, "route", "add", C1_V4 + "/32", "dev", "eth0", "proto", "static");
+        Engine engine = start(settings(false, OnStop.KEEP, C1_V4, C1_V6));
+        lab.ip(host, "route", "add", "203.0.113.9/32", "dev", "mynet", "proto", "static");
+
+        ReconcileStatus status = engine.reconcile("test");
+
+        assertThat(lab.ip(host, "route", "show", C1_V4 + "/32")).contains("dev eth0 proto static");
+        assertThat(lab.ip(host, "route", "show", "203.0.113.9/32")).contains("dev mynet proto static");
+        assertThat(ownedRoutes()).containsExactly(C1_V6 + " dev mynet");
+        assertThat(status.conflicts()).singleElement()
+                .satisfies(conflict -> assertThat(conflict.subject()).isEqualTo(C1_V4 + "/32"));
+        assertThat(status.shims().get(0).conflicts()).isEqualTo(1);
+        assertThat(status.outcome()).isEqualTo(ReconcileStatus.Outcome.CONVERGED);
+    }
+
+    @Test
+    void aForeignVethWithTheShimsNameRefusesStartUpAndIsLeftInPlace() {
+        lab.ip(host, "link", "add", "mynet", "type", "veth", "peer", "name", "mynet-peer");
+
+        assertThatThrownBy(() -> start(settings(true, OnStop.REMOVE, C1_V4)))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("interface mynet already exists as veth")
+                .hasMessageContaining("not a macvlan in bridge mode on eth0");
+
+        assertThat(lab.ip(host, "-d", "link", "show", "mynet")).contains("veth");
+        assertThat(ownedRoutes()).isEmpty();
+    }
+
+    @Test
+    void aSecondReconcileOfAConvergedStateMakesNoKernelChange() throws Exception {
+        Engine engine = start(settings(true, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
+        Thread.sleep(300); // let the engine's own follow-up reconcile of its start-up events settle
+
+        try (KernelEvents events = KernelEvents.record(host)) {
+            engine.reconcile("test");
+            engine.reconcile("test");
+            Thread.sleep(300);
+            assertThat(events.lines()).isEmpty();
+        }
+    }
+
+    @Test
+    void restartWithOnStopKeepLosesNoRouteAtAnyMomentAndDuplicatesNone() throws Exception {
+        Engine first = start(settings(false, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
+        List<String> routes = ownedRoutes();
+        assertThat(routes).hasSize(4);
+
+        try (KernelEvents events = KernelEvents.record(host)) {
+            stop(first);
+            start(settings(false, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
+            Thread.sleep(300);
+            assertThat(events.lines()).as("no route or link went away or came back").isEmpty();
+        }
+        assertThat(ownedRoutes()).containsExactlyInAnyOrderElementsOf(routes);
+        assertThat(lab.ping(host, C2_V4)).isTrue();
+    }
+
+    @Test
+    void stopWithOnStopRemoveTakesAwayExactlyWhatIsOurs() {
+        lab.ip(host, "route", "add", "203.0.113.0/24", "dev", "eth0", "proto", "static");
+        String addressesBefore = lab.ip(host, "-o", "address", "show", "dev", "eth0");
+        Engine engine = start(settings(true, OnStop.REMOVE, C1_V4, C1_V6));
+        assertThat(ownedRoutes()).hasSize(2);
+
+        stop(engine);
+
+        assertThat(ownedRoutes()).isEmpty();
+        assertThat(lab.ip(host, "-o", "link", "show")).doesNotContain("mynet");
+        assertThat(lab.ip(host, "route", "show", "203.0.113.0/24")).contains("dev eth0 proto static");
+        assertThat(lab.ip(host, "-o", "address", "show", "dev", "eth0")).isEqualTo(addressesBefore);
+    }
+
+    private EngineSettings settings(boolean addressed, OnStop onStop, String... staticRoutes) {
+        ShimSpec shim = new ShimSpec("mynet", "eth0",
+                addressed ? Optional.of(IpLiterals.parseIpv4Only(SHIM_V4)) : Optional.empty(),
+                addressed ? Optional.of(IpLiterals.parseIpv6Only(SHIM_V6)) : Optional.empty(),
+                Arrays.stream(staticRoutes).map(IpPrefix::parse).toList());
+        return new EngineSettings(List.of(shim), Duration.ofSeconds(30), 77, onStop, false, Optional.of(host));
+    }
+
+    private Engine start(EngineSettings settings) {
+        Engine engine = Engine.start(settings, new IpRoute2HostNetwork(settings.netns()),
+                List.of(new StaticSource(settings.shims())), report -> {
+                });
+        engines.add(engine);
+        return engine;
+    }
+
+    private void stop(Engine engine) {
+        engines.remove(engine);
+        engine.close();
+    }
+
+    /** "ADDRESS dev DEVICE" for each route carrying our protocol, both families. */
+    private List<String> ownedRoutes() {
+        List<String> routes = new ArrayList<>();
+        for (String family : List.of("-4", "-6")) {
+            for (String line : lab.ip(host, family, "route", "show", "table", "main", "proto", "77").split("\n")) {
+                String[] words = line.trim().split("\\s+");
+                if (words.length >= 3 && words[1].equals("dev")) {
+                    routes.add(words[0] + " dev " + words[2]);
+                }
+            }
+        }
+        return routes;
+    }
+
+    private String foreignRoutes() {
+        return Arrays.stream((lab.ip(host, "-4", "route", "show", "table", "main") + lab.ip(host, "-6", "route", "show",
+                "table", "main")).split("\n")).filter(line -> !line.contains("proto 77")).collect(Collectors.joining("\n"));
+    }
+
+    private boolean shimIsUp() {
+        String link = lab.ip(host, "-o", "link", "show");
+        return Arrays.stream(link.split("\n")).anyMatch(line -> line.contains(" mynet@eth0:") && line.contains(",UP"));
+    }
+
+    /** Pings each (from, to) pair at once, so that pings expected to fail cost one timeout in all. */
+    private List<Boolean> reachable(String... fromTo) {
+        List<CompletableFuture<Boolean>> pings = new ArrayList<>();
+        for (int i = 0; i < fromTo.length; i += 2) {
+            String from = fromTo[i];
+            String to = fromTo[i + 1];
+            pings.add(CompletableFuture.supplyAsync(() -> lab.ping(from, to)));
+        }
+        return pings.stream().map(CompletableFuture::join).toList();
+    }
+
+    private static boolean within(Duration deadline, BooleanSupplier condition) {
+        long until = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < until) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return condition.getAsBoolean();
+    }
+
+}
