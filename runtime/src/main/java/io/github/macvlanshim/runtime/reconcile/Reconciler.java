@@ -23,6 +23,7 @@ import io.github.macvlanshim.runtime.net.HostNetwork;
 import io.github.macvlanshim.runtime.net.HostNetworkException;
 import io.github.macvlanshim.runtime.net.IpLiterals;
 import io.github.macvlanshim.runtime.net.IpPrefix;
+import io.github.macvlanshim.runtime.net.KernelRoute;
 import io.github.macvlanshim.runtime.net.Link;
 import io.github.macvlanshim.runtime.net.NetworkState;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport.Repair;
@@ -53,7 +54,7 @@ public final class Reconciler {
     private final Map<String, List<Endpoint>> lastGood = new HashMap<>();
     private final Map<String, SourceStatus> sourceStatus = new HashMap<>();
     private Set<Conflict> knownConflicts = Set.of();
-    private Set<IpPrefix> lastDesiredRoutes = Set.of();
+    private Set<IpPrefix> lastInstalledRoutes = Set.of();
     private Set<String> lastHealthyShims = Set.of();
     private volatile ReconcileStatus status;
 
@@ -130,7 +131,6 @@ public final class Reconciler {
                 message = "dry-run: " + pending + " changes planned, none made";
                 after = Optional.of(before);
             } else {
-                repairs = repairs(plan.changes());
                 String failure = null;
                 try {
                     network.apply(plan.changes(), settings.protocol());
@@ -142,6 +142,7 @@ public final class Reconciler {
                 Plan left = planner.plan(desired, now);
                 pending = left.changes().size();
                 applied = made(plan.changes(), left.changes());
+                repairs = repairs(applied);
                 applied.forEach(change -> LOG.infof("%s", describe(change)));
                 if (failure != null) {
                     outcome = Outcome.FAILED;
@@ -166,7 +167,7 @@ public final class Reconciler {
         List<ShimStatus> shims = after.map(state -> shimStatuses(state, desiredConflicts()))
                 .orElseGet(() -> ReconcileStatus.notRun(settings.shims()).shims());
         if (outcome == Outcome.CONVERGED) {
-            lastDesiredRoutes = desired.routes().stream().map(HostRoute::destination).collect(toSet());
+            lastInstalledRoutes = installed(desired, after.orElseThrow());
             lastHealthyShims = shims.stream().filter(ShimStatus::healthy).map(ShimStatus::name).collect(toSet());
         } else if (outcome == Outcome.FAILED) {
             lastHealthyShims = Set.of();
@@ -256,7 +257,7 @@ public final class Reconciler {
     }
 
     /**
-     * Which planned changes restore something that was in place at the last converged reconcile: those are
+     * Which applied changes restore something that was in place at the last converged reconcile: those are
      * repairs of drift (a deleted shim, a lost address, a flushed route), not new wants.
      */
     private List<Repair> repairs(List<Change> changes) {
@@ -282,7 +283,7 @@ public final class Reconciler {
             } else if (change instanceof Change.EnableProxyNdp || change instanceof Change.AddProxyNeighbour) {
                 what = "proxy_ndp";
             } else if (change instanceof Change.AddRoute add && !add.replace()
-                    && lastDesiredRoutes.contains(add.destination())) {
+                    && lastInstalledRoutes.contains(add.destination())) {
                 what = "route";
             }
             if (what != null) {
@@ -290,6 +291,18 @@ public final class Reconciler {
             }
         }
         return result;
+    }
+
+    /**
+     * The wanted destinations an owned route led to: a wanted route held back by a conflict was never in
+     * place, so installing it later is no repair.
+     */
+    private Set<IpPrefix> installed(DesiredState desired, NetworkState state) {
+        Set<IpPrefix> owned = state.routes().stream()
+                .filter(route -> route.protocol() == settings.protocol())
+                .map(KernelRoute::destination)
+                .collect(toSet());
+        return desired.routes().stream().map(HostRoute::destination).filter(owned::contains).collect(toSet());
     }
 
     /** The planned changes that took effect: those no longer needed after the apply. */

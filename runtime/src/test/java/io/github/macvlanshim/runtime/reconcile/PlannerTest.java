@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Named.named;
 
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -167,7 +166,7 @@ class PlannerTest {
                 idempotence("owned route only at another metric", desired(ADDRESSED, C4),
                         withRoutes(freshHost(), owned(C4, "eth0", null, 50))),
                 idempotence("stray addresses, proxies and sysctls", desired(ADDRESSED, C4, C6),
-                        withProxies(replaceLink(convergedAddressed(), "mynet", link -> ndp(withAddresses(link,
+                        withProxies(replaceLink(convergedAddressed(), "mynet", link -> SimulatedKernel.withIpv6Sysctls(withAddresses(link,
                                 global("198.51.100.99/24"), global(SHIM4 + "/24"), global("2001:db8:100::99/64"),
                                 linkLocal("fe80::72/64")), false)),
                                 new ProxyNeighbour(ip6("2001:db8:100::99"), "mynet"))),
@@ -188,7 +187,7 @@ class PlannerTest {
     @MethodSource("startingStates")
     void planningTheStateAPlanLeadsToGivesAnEmptyPlan(String startingState, DesiredState desired, NetworkState host) {
         Plan first = PLANNER.plan(desired, host);
-        NetworkState applied = simulate(host, first);
+        NetworkState applied = SimulatedKernel.afterApplying(host, first.changes(), OURS);
 
         Plan second = PLANNER.plan(desired, applied);
 
@@ -527,22 +526,11 @@ class PlannerTest {
     }
 
     private static Link down(Link link) {
-        return adminUp(link, false);
-    }
-
-    private static Link adminUp(Link link, boolean up) {
-        return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(), up,
-                link.addresses(), link.ipv6Forwarding(), link.ipv6ProxyNdp());
-    }
-
-    private static Link ndp(Link link, boolean on) {
-        return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(),
-                link.adminUp(), link.addresses(), on, on);
+        return SimulatedKernel.withAdminUp(link, false);
     }
 
     private static Link withAddresses(Link link, LinkAddress... addresses) {
-        return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(),
-                link.adminUp(), List.of(addresses), link.ipv6Forwarding(), link.ipv6ProxyNdp());
+        return SimulatedKernel.withAddresses(link, List.of(addresses));
     }
 
     private static LinkAddress global(String cidr) {
@@ -559,7 +547,7 @@ class PlannerTest {
     }
 
     private static KernelRoute owned(String destination, String device, String source) {
-        return owned(destination, device, source, defaultMetric(prefix(destination)));
+        return owned(destination, device, source, SimulatedKernel.defaultMetric(prefix(destination)));
     }
 
     private static KernelRoute owned(String destination, String device, String source, int metric) {
@@ -650,99 +638,5 @@ class PlannerTest {
 
     private static Optional<InetAddress> optionalIp(String text) {
         return Optional.ofNullable(text).map(IpLiterals::parse);
-    }
-
-    private static int defaultMetric(IpPrefix destination) {
-        return destination.isIpv4() ? 0 : 1024;
-    }
-
-    // ---- a kernel, as far as plans go ------------------------------------------------------------------
-
-    /**
-     * Applies {@code plan} the way the kernel would, refusing what the kernel refuses (a second link of one
-     * name, an address or route that already exists, deleting what is not there, a route through a link that
-     * is down or from an address the host does not have), so a plan that only works on paper fails here.
-     */
-    private static NetworkState simulate(NetworkState state, Plan plan) {
-        Map<String, Link> links = new LinkedHashMap<>(state.links());
-        List<KernelRoute> routes = new ArrayList<>(state.routes());
-        Set<ProxyNeighbour> proxies = new HashSet<>(state.proxyNeighbours());
-        for (Change change : plan.changes()) {
-            Link link = links.get(change.shim());
-            if (change instanceof CreateShim create) {
-                refuseIf(link != null || !links.containsKey(create.parent()), change);
-                links.put(create.shim(), new Link(create.shim(), 100 + links.size(), Optional.of("macvlan"),
-                        Optional.of("bridge"), Optional.of(create.parent()), create.mtu(), false, List.of(), false,
-                        false));
-            } else if (change instanceof EnableProxyNdp) {
-                refuseIf(link == null, change);
-                links.put(link.name(), ndp(link, true));
-            } else if (change instanceof AddAddress add) {
-                refuseIf(link == null || hasAddress(link, add.address(), add.prefixLength()), change);
-                List<LinkAddress> addresses = new ArrayList<>(link.addresses());
-                addresses.add(new LinkAddress(add.address(), add.prefixLength(), Scope.GLOBAL, false));
-                links.put(link.name(), withAddresses(link, addresses.toArray(LinkAddress[]::new)));
-            } else if (change instanceof DeleteAddress delete) {
-                refuseIf(link == null || !hasAddress(link, delete.address(), delete.prefixLength()), change);
-                links.put(link.name(), withAddresses(link, link.addresses().stream()
-                        .filter(a -> !(a.address().equals(delete.address()) && a.prefixLength() == delete.prefixLength()))
-                        .toArray(LinkAddress[]::new)));
-                boolean gone = links.values().stream().noneMatch(l -> l.addresses().stream()
-                        .anyMatch(a -> a.address().equals(delete.address())));
-                Optional<InetAddress> source = Optional.of(delete.address());
-                if (gone && delete.address() instanceof Inet4Address) {
-                    routes.removeIf(r -> r.source().equals(source));
-                } else if (gone) {
-                    routes.replaceAll(r -> r.source().equals(source) && r.device().equals(Optional.of(link.name()))
-                            ? new KernelRoute(r.destination(), r.device(), r.gateway(), Optional.empty(), r.protocol(),
-                                    r.metric())
-                            : r);
-                }
-            } else if (change instanceof SetUp) {
-                refuseIf(link == null, change);
-                List<LinkAddress> addresses = new ArrayList<>(link.addresses());
-                if (addresses.stream().noneMatch(a -> a.scope() == Scope.LINK)) {
-                    addresses.add(linkLocal("fe80::ff:fe00:" + Integer.toHexString(link.index()) + "/64"));
-                }
-                links.put(link.name(), withAddresses(adminUp(link, true), addresses.toArray(LinkAddress[]::new)));
-            } else if (change instanceof AddProxyNeighbour add) {
-                refuseIf(link == null || !proxies.add(new ProxyNeighbour(add.address(), add.shim())), change);
-            } else if (change instanceof DeleteProxyNeighbour delete) {
-                refuseIf(!proxies.remove(new ProxyNeighbour(delete.address(), delete.shim())), change);
-            } else if (change instanceof AddRoute add) {
-                int metric = defaultMetric(add.destination());
-                refuseIf(link == null || !link.adminUp(), change);
-                refuseIf(add.source().filter(s -> links.values().stream()
-                        .noneMatch(l -> l.addresses().stream().anyMatch(a -> a.address().equals(s)))).isPresent(),
-                        change);
-                if (add.replace()) {
-                    routes.removeIf(r -> r.destination().equals(add.destination()) && r.metric() == metric);
-                }
-                refuseIf(routes.stream().anyMatch(r -> r.destination().equals(add.destination()) && r.metric() == metric),
-                        change);
-                routes.add(new KernelRoute(add.destination(), Optional.of(add.shim()), Optional.empty(), add.source(),
-                        OURS, metric));
-            } else if (change instanceof DeleteRoute delete) {
-                refuseIf(!routes.removeIf(r -> r.protocol() == OURS && r.destination().equals(delete.destination())
-                        && r.metric() == delete.metric()
-                        && (delete.shim().isEmpty() || r.device().equals(Optional.of(delete.shim())))), change);
-            } else if (change instanceof DeleteShim) {
-                refuseIf(link == null, change);
-                links.remove(link.name());
-                routes.removeIf(r -> r.device().equals(Optional.of(link.name())));
-                proxies.removeIf(p -> p.device().equals(link.name()));
-            }
-        }
-        return new NetworkState(links, routes, proxies);
-    }
-
-    private static boolean hasAddress(Link link, InetAddress address, int prefixLength) {
-        return link.addresses().stream().anyMatch(a -> a.address().equals(address) && a.prefixLength() == prefixLength);
-    }
-
-    private static void refuseIf(boolean refused, Change change) {
-        if (refused) {
-            throw new AssertionError("the kernel would refuse " + change);
-        }
     }
 }

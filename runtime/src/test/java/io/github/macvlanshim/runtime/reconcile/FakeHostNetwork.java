@@ -1,0 +1,81 @@
+package io.github.macvlanshim.runtime.reconcile;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+
+import io.github.macvlanshim.runtime.net.Change;
+import io.github.macvlanshim.runtime.net.HostNetwork;
+import io.github.macvlanshim.runtime.net.HostNetworkException;
+import io.github.macvlanshim.runtime.net.NetworkState;
+
+/**
+ * A {@link HostNetwork} over a {@link SimulatedKernel}: reads show the simulated state, applies go through the
+ * simulation and are recorded. Like {@code ip -batch}, an apply stops at its first failing change, the ones
+ * before it staying made.
+ */
+final class FakeHostNetwork implements HostNetwork {
+
+    /** One call of {@link #apply(List, int)}, with what it was given. */
+    record ApplyCall(List<Change> changes, int protocol) {
+
+        ApplyCall {
+            changes = List.copyOf(changes);
+        }
+    }
+
+    private final SimulatedKernel kernel;
+    private final List<ApplyCall> applyCalls = new ArrayList<>();
+    private boolean failNextRead;
+    private OptionalInt failNextApplyAt = OptionalInt.empty();
+
+    FakeHostNetwork(NetworkState initial) {
+        kernel = new SimulatedKernel(initial);
+    }
+
+    /** The kernel behind this network, for tests to look at or to cause drift in. */
+    SimulatedKernel kernel() {
+        return kernel;
+    }
+
+    List<ApplyCall> applyCalls() {
+        return List.copyOf(applyCalls);
+    }
+
+    /** Makes the next {@link #read()} fail. */
+    void failNextRead() {
+        failNextRead = true;
+    }
+
+    /** Makes the next {@link #apply(List, int)} fail at its {@code n}th change (from 1), after making those before. */
+    void failNextApplyAtChange(int n) {
+        failNextApplyAt = OptionalInt.of(n);
+    }
+
+    @Override
+    public NetworkState read() throws HostNetworkException {
+        if (failNextRead) {
+            failNextRead = false;
+            throw new HostNetworkException("ip -json link show: simulated read failure");
+        }
+        return kernel.state();
+    }
+
+    @Override
+    public void apply(List<Change> changes, int protocol) throws HostNetworkException {
+        applyCalls.add(new ApplyCall(changes, protocol));
+        OptionalInt failAt = failNextApplyAt;
+        failNextApplyAt = OptionalInt.empty();
+        for (int line = 1; line <= changes.size(); line++) {
+            Change change = changes.get(line - 1);
+            if (failAt.isPresent() && failAt.getAsInt() == line) {
+                throw new HostNetworkException("ip -batch line " + line + ": simulated failure of " + change);
+            }
+            try {
+                kernel.apply(change, protocol);
+            } catch (SimulatedKernel.Refused e) {
+                throw new HostNetworkException("ip -batch line " + line + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,524 @@
+package io.github.macvlanshim.runtime.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.macvlanshim.runtime.config.EngineSettings;
+import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
+import io.github.macvlanshim.runtime.net.Change;
+import io.github.macvlanshim.runtime.net.Change.AddRoute;
+import io.github.macvlanshim.runtime.net.Change.CreateShim;
+import io.github.macvlanshim.runtime.net.Change.DeleteRoute;
+import io.github.macvlanshim.runtime.net.Change.DeleteShim;
+import io.github.macvlanshim.runtime.net.Change.SetUp;
+import io.github.macvlanshim.runtime.net.IpLiterals;
+import io.github.macvlanshim.runtime.net.IpPrefix;
+import io.github.macvlanshim.runtime.net.KernelRoute;
+import io.github.macvlanshim.runtime.net.Link;
+import io.github.macvlanshim.runtime.net.LinkAddress;
+import io.github.macvlanshim.runtime.net.LinkAddress.Scope;
+import io.github.macvlanshim.runtime.net.NetworkState;
+import io.github.macvlanshim.runtime.reconcile.ReconcileReport.Repair;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
+import io.github.macvlanshim.runtime.source.Endpoint;
+import io.github.macvlanshim.runtime.source.InstanceSource;
+import io.github.macvlanshim.runtime.source.SourceException;
+
+/** The reconciler driven against a simulated kernel: what it changes, what it reports, what it leaves alone. */
+class ReconcilerTest {
+
+    private static final int OURS = 77;
+    private static final int KERNEL = 2;
+    private static final int BOOT = 3;
+    private static final int STATIC = 4;
+    private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    /** The host's own addresses on eth0, the shim's, and instances on macvlan children of eth0. */
+    private static final String HOST4 = "198.51.100.62";
+    private static final String HOST6 = "2001:db8:100::62";
+    private static final String SHIM4 = "198.51.100.72";
+    private static final String SHIM6 = "2001:db8:100::72";
+    private static final String C1 = "198.51.100.20/32";
+    private static final String C1_V6 = "2001:db8:100::20/128";
+    private static final String C2 = "198.51.100.21/32";
+    private static final String D1 = "198.51.100.30/32";
+    private static final String D2 = "198.51.100.31/32";
+
+    private static final ShimSpec MYNET = new ShimSpec("mynet", "eth0", Optional.of(IpLiterals.parseIpv4Only(SHIM4)),
+            Optional.of(IpLiterals.parseIpv6Only(SHIM6)), List.of());
+
+    private final FakeHostNetwork network = new FakeHostNetwork(freshHost());
+    private final ScriptedSource lxd = new ScriptedSource("lxd");
+    private final ScriptedSource incus = new ScriptedSource("incus");
+    private final List<ReconcileReport> reports = new ArrayList<>();
+
+    // ---- converging --------------------------------------------------------------------------------------
+
+    @Test
+    void aFreshHostConvergesInOneReconcileWithTheShimCreatedAndTheRoutesAdded() {
+        lxd.answers(C1, C1_V6);
+
+        ReconcileStatus status = reconciler(false, lxd).reconcile("test");
+
+        assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(status.message()).isEqualTo("converged");
+        assertThat(status.ready()).isTrue();
+        assertThat(status.lastCompleted()).contains(NOW);
+        assertThat(status.pendingChanges()).isZero();
+        assertThat(status.shims()).containsExactly(new ShimStatus("mynet", "eth0", true, true, true, 2, 0));
+        assertThat(status.sources()).containsExactly(new SourceStatus("lxd", true, "", 2, Optional.of(NOW)));
+        assertThat(kernel().link("mynet")).hasValueSatisfying(link -> {
+            assertThat(link.isMacvlanBridgeOn("eth0")).isTrue();
+            assertThat(link.adminUp()).isTrue();
+        });
+        assertThat(routesTo(C1)).containsExactly(ours(C1, SHIM4));
+        assertThat(routesTo(C1_V6)).containsExactly(ours(C1_V6, SHIM6));
+
+        assertThat(network.applyCalls()).singleElement()
+                .satisfies(call -> assertThat(call.protocol()).isEqualTo(OURS));
+        ReconcileReport report = onlyReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(report.applied()).isEqualTo(network.applyCalls().get(0).changes());
+        assertThat(report.applied()).first().isEqualTo(new CreateShim("mynet", "eth0", 1500));
+        assertThat(report.applied()).endsWith(add(lxd, C1, SHIM4), add(lxd, C1_V6, SHIM6));
+        assertThat(report.status()).isEqualTo(status);
+    }
+
+    @Test
+    void aSecondReconcileOfAConvergedHostAppliesNothingAndReportsNoChanges() {
+        lxd.answers(C1, C1_V6);
+        Reconciler reconciler = reconciler(false, lxd);
+        reconciler.reconcile("first");
+        NetworkState converged = kernel();
+
+        ReconcileStatus status = reconciler.reconcile("second");
+
+        assertThat(network.applyCalls()).hasSize(1);
+        assertThat(kernel()).isEqualTo(converged);
+        assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(status.ready()).isTrue();
+        assertThat(lastReport().applied()).isEmpty();
+        assertThat(lastReport().repairs()).isEmpty();
+    }
+
+    // ---- sources -----------------------------------------------------------------------------------------
+
+    @Test
+    void aSourceThatHasNeverAnsweredCausesNoDeletionAndKeepsTheHostUnready() {
+        lxd.answers(C1, C2);
+        reconciler(false, lxd).reconcile("before a restart");
+        ScriptedSource lxdAfterRestart = new ScriptedSource("lxd");
+        lxdAfterRestart.failsWith(new SourceException("lxd: connection refused"));
+        incus.answers(D1);
+
+        ReconcileStatus status = reconciler(false, lxdAfterRestart, incus).reconcile("after a restart");
+
+        assertThat(ownedDestinations()).containsExactlyInAnyOrder(C1, C2, D1);
+        assertThat(lastReport().applied()).containsExactly(add(incus, D1, SHIM4));
+        assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(status.sources()).containsExactly(
+                new SourceStatus("lxd", false, "lxd: connection refused", 0, Optional.empty()),
+                new SourceStatus("incus", true, "", 1, Optional.of(NOW)));
+        assertThat(status.ready()).isFalse();
+    }
+
+    @Test
+    void aSourceThrowingARuntimeExceptionIsTreatedAsUnreachableAndTheEngineKeepsRunning() {
+        network.kernel().addRoute(new KernelRoute(prefix(D1), Optional.of("eth0"), Optional.empty(),
+                Optional.of(ip(HOST4)), OURS, 0));
+        lxd.crashesWith(new IllegalStateException("unexpected reply"));
+        Reconciler reconciler = reconciler(false, lxd);
+
+        ReconcileStatus down = reconciler.reconcile("source crashing");
+
+        assertThat(ownedDestinations()).containsExactly(D1);
+        assertThat(down.sources()).containsExactly(new SourceStatus("lxd", false, "unexpected reply", 0,
+                Optional.empty()));
+        assertThat(down.ready()).isFalse();
+
+        lxd.answers(C1);
+        ReconcileStatus back = reconciler.reconcile("source back");
+
+        assertThat(ownedDestinations()).containsExactly(C1);
+        assertThat(back.ready()).isTrue();
+    }
+
+    @Test
+    void aFailingSourcesLastGoodSnapshotStandsWhileAHealthySourcesRoutesChange() {
+        lxd.answers(C1, C2);
+        incus.answers(D1);
+        Reconciler reconciler = reconciler(false, lxd, incus);
+        reconciler.reconcile("start");
+        lxd.failsWith(new SourceException("lxd: timed out"));
+        incus.answers(D2);
+        network.kernel().deleteRoutesTo(prefix(C1));
+
+        ReconcileStatus status = reconciler.reconcile("lxd down");
+
+        assertThat(ownedDestinations()).containsExactlyInAnyOrder(C1, C2, D2);
+        assertThat(lastReport().applied()).containsExactly(
+                new DeleteRoute("mynet", prefix(D1), 0),
+                add(lxd, C1, SHIM4),
+                add(incus, D2, SHIM4));
+        assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(status.sources()).containsExactly(
+                new SourceStatus("lxd", false, "lxd: timed out", 2, Optional.of(NOW)),
+                new SourceStatus("incus", true, "", 1, Optional.of(NOW)));
+        assertThat(status.ready()).isFalse();
+    }
+
+    @Test
+    void aSourceBackWithFewerEndpointsHasTheMissingOnesDeleted() {
+        lxd.answers(C1, C2);
+        Reconciler reconciler = reconciler(false, lxd);
+        reconciler.reconcile("start");
+        lxd.failsWith(new SourceException("lxd: timed out"));
+        reconciler.reconcile("lxd down");
+        lxd.answers(C2);
+
+        ReconcileStatus status = reconciler.reconcile("lxd back");
+
+        assertThat(ownedDestinations()).containsExactly(C2);
+        assertThat(lastReport().applied()).containsExactly(new DeleteRoute("mynet", prefix(C1), 0));
+        assertThat(status.ready()).isTrue();
+    }
+
+    // ---- dry-run -----------------------------------------------------------------------------------------
+
+    @Test
+    void dryRunPlansButNeverAppliesAndReportsThePlanAsPending() throws Exception {
+        lxd.answers(C1, C1_V6);
+        NetworkState before = kernel();
+        Plan plan = new Planner(OURS).plan(DesiredStateBuilder.build(List.of(MYNET), lxd.snapshot(), true), before);
+
+        ReconcileStatus status = reconciler(true, lxd).reconcile("test");
+
+        assertThat(network.applyCalls()).isEmpty();
+        assertThat(kernel()).isEqualTo(before);
+        assertThat(status.outcome()).isEqualTo(Outcome.PENDING);
+        assertThat(status.pendingChanges()).isEqualTo(plan.changes().size()).isEqualTo(8);
+        assertThat(status.message()).isEqualTo("dry-run: 8 changes planned, none made");
+        assertThat(status.ready()).isFalse();
+        assertThat(onlyReport().applied()).isEmpty();
+    }
+
+    // ---- failures ----------------------------------------------------------------------------------------
+
+    @Test
+    void anApplyFailingMidwayIsAFailureReportingOnlyTheChangesMadeBeforeIt() {
+        lxd.answers(C1, C1_V6);
+        network.failNextApplyAtChange(3);
+        Reconciler reconciler = reconciler(false, lxd);
+
+        ReconcileStatus status = reconciler.reconcile("test");
+
+        List<Change> planned = network.applyCalls().get(0).changes();
+        assertThat(status.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(status.message()).isEqualTo(
+                "applying the plan failed: ip -batch line 3: simulated failure of " + planned.get(2));
+        assertThat(lastReport().applied()).isEqualTo(planned.subList(0, 2));
+        assertThat(status.pendingChanges()).isEqualTo(planned.size() - 2);
+        assertThat(status.shims()).singleElement().satisfies(shim -> {
+            assertThat(shim.present()).isTrue();
+            assertThat(shim.up()).isFalse();
+        });
+        assertThat(status.ready()).isFalse();
+
+        ReconcileStatus retried = reconciler.reconcile("retry");
+
+        assertThat(retried.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(retried.ready()).isTrue();
+        assertThat(lastReport().applied()).isEqualTo(planned.subList(2, planned.size()));
+    }
+
+    @Test
+    void aReadFailingIsAFailureWithNothingAppliedAndTheNextReconcileWorks() {
+        lxd.answers(C1);
+        network.failNextRead();
+        Reconciler reconciler = reconciler(false, lxd);
+
+        ReconcileStatus status = reconciler.reconcile("test");
+
+        assertThat(status.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(status.message())
+                .isEqualTo("reading the host network failed: ip -json link show: simulated read failure");
+        assertThat(status.ready()).isFalse();
+        assertThat(network.applyCalls()).isEmpty();
+        assertThat(kernel()).isEqualTo(freshHost());
+        assertThat(lastReport().applied()).isEmpty();
+
+        ReconcileStatus retried = reconciler.reconcile("retry");
+
+        assertThat(retried.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(ownedDestinations()).containsExactly(C1);
+    }
+
+    // ---- repairs -----------------------------------------------------------------------------------------
+
+    @Test
+    void theFirstReconcileEverReportsNoRepairsEvenForAShimItFindsDown() {
+        network.kernel().apply(new CreateShim("mynet", "eth0", 1500), OURS);
+        lxd.answers(C1);
+
+        reconciler(false, lxd).reconcile("first");
+
+        assertThat(onlyReport().applied()).contains(new SetUp("mynet"));
+        assertThat(onlyReport().repairs()).isEmpty();
+    }
+
+    @Test
+    void aDeletedShimIsOneShimRepairNotAlsoARepairOfEachRouteItTookAlong() {
+        Reconciler reconciler = convergedWith(C1, C1_V6);
+        network.kernel().deleteLink("mynet");
+
+        ReconcileStatus status = reconciler.reconcile("drift");
+
+        assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(lastReport().applied()).contains(new CreateShim("mynet", "eth0", 1500), add(lxd, C1, SHIM4),
+                add(lxd, C1_V6, SHIM6));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "shim"));
+    }
+
+    @Test
+    void aDeletedOwnedRouteIsARouteRepair() {
+        Reconciler reconciler = convergedWith(C1, C1_V6);
+        network.kernel().deleteRoutesTo(prefix(C1));
+
+        reconciler.reconcile("drift");
+
+        assertThat(lastReport().applied()).containsExactly(add(lxd, C1, SHIM4));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "route"));
+    }
+
+    @Test
+    void aShimSetDownIsAnUpRepairAndEachRouteTheKernelFlushedWithItARouteRepair() {
+        Reconciler reconciler = convergedWith(C1, C1_V6);
+        network.kernel().setDown("mynet");
+
+        reconciler.reconcile("drift");
+
+        assertThat(lastReport().applied()).containsExactly(new SetUp("mynet"), add(lxd, C1, SHIM4), add(lxd, C1_V6, SHIM6));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up"), new Repair("mynet", "route"),
+                new Repair("mynet", "route"));
+    }
+
+    @Test
+    void aRepairIsReportedOnlyWhenItsChangeWasMade() {
+        Reconciler reconciler = convergedWith(C1, C1_V6);
+        network.kernel().setDown("mynet");
+        network.failNextApplyAtChange(2);
+
+        ReconcileStatus status = reconciler.reconcile("drift");
+
+        assertThat(status.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(lastReport().applied()).containsExactly(new SetUp("mynet"));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up"));
+    }
+
+    // ---- conflicts ---------------------------------------------------------------------------------------
+
+    @Test
+    void aForeignRouteToAWantedDestinationIsAConflictLeftAloneUntilItGoes() {
+        KernelRoute foreign = new KernelRoute(prefix(C1), Optional.of("eth0"), Optional.of(ip("198.51.100.1")),
+                Optional.empty(), STATIC, 0);
+        network.kernel().addRoute(foreign);
+        lxd.answers(C1, C2);
+        Reconciler reconciler = reconciler(false, lxd);
+
+        ReconcileStatus status = reconciler.reconcile("conflict");
+
+        assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(status.conflicts()).singleElement().satisfies(conflict -> {
+            assertThat(conflict.kind()).isEqualTo(Conflict.Kind.FOREIGN_ROUTE);
+            assertThat(conflict.shim()).isEqualTo("mynet");
+            assertThat(conflict.subject()).isEqualTo(C1);
+        });
+        assertThat(status.shims()).containsExactly(new ShimStatus("mynet", "eth0", true, true, true, 1, 1));
+        assertThat(routesTo(C1)).containsExactly(foreign);
+        assertThat(ownedDestinations()).containsExactly(C2);
+
+        network.kernel().deleteRoutesTo(prefix(C1));
+        ReconcileStatus resolved = reconciler.reconcile("conflict gone");
+
+        assertThat(resolved.conflicts()).isEmpty();
+        assertThat(resolved.shims()).containsExactly(new ShimStatus("mynet", "eth0", true, true, true, 2, 0));
+        assertThat(routesTo(C1)).containsExactly(ours(C1, SHIM4));
+        assertThat(lastReport().applied()).containsExactly(add(lxd, C1, SHIM4));
+        // Ours was never in place, so installing it is a first install, not a repair.
+        assertThat(lastReport().repairs()).isEmpty();
+    }
+
+    // ---- on-stop=remove ----------------------------------------------------------------------------------
+
+    @Test
+    void removeOwnedDeletesOnlyOwnedRoutesAndOurShim() throws Exception {
+        Reconciler reconciler = convergedWith(C1, C1_V6);
+        KernelRoute leftByAnEarlierConfig = new KernelRoute(prefix("203.0.113.0/24"), Optional.of("eth0"),
+                Optional.empty(), Optional.empty(), OURS, 10);
+        network.kernel().addRoute(leftByAnEarlierConfig);
+
+        reconciler.removeOwned();
+
+        assertThat(kernel()).isEqualTo(freshHost());
+        assertThat(network.applyCalls()).last().satisfies(call -> assertThat(call.changes()).containsExactly(
+                new DeleteRoute("mynet", prefix(C1), 0),
+                new DeleteRoute("mynet", prefix(C1_V6), 1024),
+                new DeleteRoute("eth0", prefix("203.0.113.0/24"), 10),
+                new DeleteShim("mynet")));
+    }
+
+    @Test
+    void removeOwnedInDryRunDeletesNothing() throws Exception {
+        convergedWith(C1, C1_V6);
+        NetworkState converged = kernel();
+
+        reconciler(true, lxd).removeOwned();
+
+        assertThat(kernel()).isEqualTo(converged);
+        assertThat(network.applyCalls()).hasSize(1);
+    }
+
+    @Test
+    void removeOwnedOnAHostWithNothingOfOursAppliesNothing() throws Exception {
+        reconciler(false, lxd).removeOwned();
+
+        assertThat(network.applyCalls()).isEmpty();
+    }
+
+    // ---- fixtures ----------------------------------------------------------------------------------------
+
+    private Reconciler reconciler(boolean dryRun, InstanceSource... sources) {
+        EngineSettings settings = new EngineSettings(List.of(MYNET), Duration.ofSeconds(30), OURS, OnStop.KEEP, dryRun,
+                Optional.empty());
+        return new Reconciler(settings, network, List.of(sources), CLOCK, reports::add);
+    }
+
+    /** A reconciler whose host has converged with lxd wanting {@code destinations}: the base for drift. */
+    private Reconciler convergedWith(String... destinations) {
+        lxd.answers(destinations);
+        Reconciler reconciler = reconciler(false, lxd);
+        assertThat(reconciler.reconcile("start").outcome()).isEqualTo(Outcome.CONVERGED);
+        return reconciler;
+    }
+
+    private NetworkState kernel() {
+        return network.kernel().state();
+    }
+
+    private List<KernelRoute> routesTo(String destination) {
+        return kernel().routes().stream().filter(route -> route.destination().equals(prefix(destination))).toList();
+    }
+
+    private Set<String> ownedDestinations() {
+        return kernel().routes().stream()
+                .filter(route -> route.protocol() == OURS)
+                .map(route -> route.destination().toString())
+                .collect(Collectors.toSet());
+    }
+
+    private ReconcileReport onlyReport() {
+        assertThat(reports).hasSize(1);
+        return reports.get(0);
+    }
+
+    private ReconcileReport lastReport() {
+        assertThat(reports).isNotEmpty();
+        return reports.get(reports.size() - 1);
+    }
+
+    /** eth0 with the host's addresses and the routes any LAN host has: none of them ours. */
+    private static NetworkState freshHost() {
+        Link eth0 = new Link("eth0", 2, Optional.empty(), Optional.empty(), Optional.empty(), 1500, true, List.of(
+                new LinkAddress(ip(HOST4), 24, Scope.GLOBAL, false),
+                new LinkAddress(ip(HOST6), 64, Scope.GLOBAL, false),
+                new LinkAddress(ip("fe80::62"), 64, Scope.LINK, false)), false, false);
+        return NetworkState.of(List.of(eth0), List.of(
+                new KernelRoute(prefix("0.0.0.0/0"), Optional.of("eth0"), Optional.of(ip("198.51.100.1")),
+                        Optional.empty(), BOOT, 0),
+                new KernelRoute(prefix("198.51.100.0/24"), Optional.of("eth0"), Optional.empty(), Optional.empty(),
+                        KERNEL, 0),
+                new KernelRoute(prefix("2001:db8:100::/64"), Optional.of("eth0"), Optional.empty(), Optional.empty(),
+                        KERNEL, 256)), Set.of());
+    }
+
+    private static KernelRoute ours(String destination, String source) {
+        return new KernelRoute(prefix(destination), Optional.of("mynet"), Optional.empty(), Optional.of(ip(source)),
+                OURS, SimulatedKernel.defaultMetric(prefix(destination)));
+    }
+
+    /** The route {@code from} wants to {@code destination}, added from {@code source}. */
+    private static AddRoute add(ScriptedSource from, String destination, String source) {
+        return new AddRoute("mynet", prefix(destination), Optional.of(ip(source)),
+                from.endpoint(destination).origin(), false);
+    }
+
+    private static IpPrefix prefix(String text) {
+        return IpPrefix.parse(text);
+    }
+
+    private static InetAddress ip(String text) {
+        return IpLiterals.parse(text);
+    }
+
+    /** A source that answers what the test last told it to. */
+    private static final class ScriptedSource implements InstanceSource {
+
+        private interface Answer {
+            List<Endpoint> get() throws SourceException;
+        }
+
+        private final String name;
+        private Answer answer = List::of;
+
+        ScriptedSource(String name) {
+            this.name = name;
+        }
+
+        void answers(String... destinations) {
+            List<Endpoint> endpoints = Stream.of(destinations).map(this::endpoint).toList();
+            answer = () -> endpoints;
+        }
+
+        void failsWith(SourceException failure) {
+            answer = () -> {
+                throw failure;
+            };
+        }
+
+        void crashesWith(RuntimeException crash) {
+            answer = () -> {
+                throw crash;
+            };
+        }
+
+        Endpoint endpoint(String destination) {
+            return new Endpoint(name, "default", "c-" + destination, "eth0", "eth0", prefix(destination));
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public List<Endpoint> snapshot() throws SourceException {
+            return answer.get();
+        }
+    }
+}
