@@ -3,14 +3,14 @@ package io.github.macvlanshim.runtime;
 import java.util.ArrayList;
 import java.util.List;
 
-import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import jakarta.interceptor.Interceptor;
+
+import org.jboss.logging.Logger;
 
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
@@ -30,6 +30,7 @@ import io.quarkus.scheduler.Scheduler;
 @Singleton
 public class MacvlanShimEngine {
 
+    private static final Logger LOG = Logger.getLogger(MacvlanShimEngine.class);
     static final String JOB = "macvlan-shim-reconcile";
 
     private final EngineSettings settings;
@@ -47,7 +48,11 @@ public class MacvlanShimEngine {
         this.scheduler = scheduler;
     }
 
-    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+    void onStart(@Observes StartupEvent event) {
+        if (settings.shims().isEmpty()) {
+            LOG.warn(ReconcileStatus.idle().message());
+            return;
+        }
         List<InstanceSource> sources = new ArrayList<>();
         sourceBeans.forEach(sources::add);
         engine = Engine.start(settings, new IpRoute2HostNetwork(settings.netns()), sources, reports::fire);
@@ -70,17 +75,24 @@ public class MacvlanShimEngine {
     /** The outcome of the last reconcile. */
     public ReconcileStatus status() {
         Engine running = engine;
+        if (settings.shims().isEmpty()) {
+            return ReconcileStatus.idle();
+        }
         return running == null ? ReconcileStatus.notRun(settings.shims()) : running.status();
     }
 
-    /** Asks for a reconcile soon, coalesced with other requests. */
+    /** Asks for a reconcile soon, coalesced with other requests; does nothing while idle. */
     public void requestReconcile() {
-        engine.requestReconcile();
+        Engine running = engine;
+        if (running != null) {
+            running.requestReconcile();
+        }
     }
 
     /** Reconciles now and returns the outcome. */
     public ReconcileStatus reconcileNow() {
-        return engine.reconcile("request");
+        Engine running = engine;
+        return running == null ? status() : running.reconcile("request");
     }
 
     public EngineSettings settings() {

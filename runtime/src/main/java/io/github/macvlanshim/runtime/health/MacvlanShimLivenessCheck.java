@@ -13,8 +13,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
 import io.github.macvlanshim.runtime.MacvlanShimEngine;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
 
-/** DOWN when no reconcile has completed (whatever its outcome) within three intervals: the loop is stuck. */
+/** UP while idle (no shim configured); DOWN when no reconcile has completed (whatever its outcome) within three intervals: the loop is stuck. */
 @Liveness
 @ApplicationScoped
 public class MacvlanShimLivenessCheck implements HealthCheck {
@@ -28,10 +30,11 @@ public class MacvlanShimLivenessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        Optional<Instant> last = engine.status().lastCompleted();
+        ReconcileStatus status = engine.status();
+        Optional<Instant> last = status.lastCompleted();
         Duration interval = engine.settings().interval();
         return HealthCheckResponse.named(MacvlanShimReadinessCheck.NAME)
-                .status(alive(last, clock.instant(), interval))
+                .status(status.outcome() == Outcome.IDLE || alive(last, clock.instant(), interval))
                 .withData("last-reconcile", last.map(Object::toString).orElse("never"))
                 .withData("interval", interval.toString())
                 .build();

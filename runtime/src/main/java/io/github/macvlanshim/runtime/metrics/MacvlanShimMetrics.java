@@ -1,5 +1,12 @@
 package io.github.macvlanshim.runtime.metrics;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -8,25 +15,45 @@ import io.github.macvlanshim.runtime.MacvlanShimEngine;
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 
 /**
  * The meters, in Prometheus names: macvlan_shim_routes{shim}, macvlan_shim_conflicts{shim},
  * macvlan_shim_reconcile_seconds{outcome}, macvlan_shim_route_changes_total{shim,op} and
  * macvlan_shim_repairs_total{shim,what}. A bean only when Micrometer is present and metrics are enabled.
+ * <p>
+ * Counts are kept here and read by function meters, for two reasons: the first reconcile runs during
+ * start-up, possibly before a registry is attached, and must still be counted; and every series exists
+ * from the start at zero, so that dashboards and alerts see a 0, not a gap.
  */
 @Singleton
 public class MacvlanShimMetrics {
 
+    static final List<String> ROUTE_OPS = List.of("add", "replace", "delete");
+    static final List<String> REPAIRS = List.of("shim", "address", "up", "proxy_ndp", "route");
+
     private final MeterRegistry registry;
+    private final Map<Outcome, Tally> reconciles = new ConcurrentHashMap<>();
+    private final Map<List<String>, AtomicLong> routeChanges = new ConcurrentHashMap<>();
+    private final Map<List<String>, AtomicLong> repairs = new ConcurrentHashMap<>();
+
+    /** Reconciles of one outcome: how many, and how long in all. */
+    private static final class Tally {
+        final LongAdder count = new LongAdder();
+        final LongAdder totalNanos = new LongAdder();
+    }
 
     @Inject
     public MacvlanShimMetrics(MeterRegistry registry, EngineSettings settings, MacvlanShimEngine engine) {
         this.registry = registry;
+        for (Outcome outcome : List.of(Outcome.CONVERGED, Outcome.PENDING, Outcome.FAILED)) {
+            reconciles(outcome);
+        }
         settings.shims().forEach(shim -> {
             Gauge.builder("macvlan.shim.routes", engine, e -> shimStatus(e, shim.name()).routes())
                     .description("Owned routes through the shim, as the kernel showed them at the last reconcile")
@@ -36,32 +63,58 @@ public class MacvlanShimMetrics {
                     .description("Foreign routes or interfaces in the shim's way, left alone")
                     .tag("shim", shim.name())
                     .register(registry);
+            ROUTE_OPS.forEach(op -> routeChanges(shim.name(), op));
+            REPAIRS.forEach(what -> repairs(shim.name(), what));
         });
     }
 
     void onReconcile(@Observes ReconcileReport report) {
-        Timer.builder("macvlan.shim.reconcile")
-                .description("Time of one reconcile: gather, read, plan, apply")
-                .tag("outcome", report.outcome().name().toLowerCase())
-                .register(registry)
-                .record(report.duration());
+        Tally tally = reconciles(report.outcome());
+        tally.count.increment();
+        tally.totalNanos.add(report.duration().toNanos());
         for (Change change : report.applied()) {
-            String op = change instanceof Change.AddRoute add ? (add.replace() ? "replace" : "add")
-                    : change instanceof Change.DeleteRoute ? "delete" : null;
-            if (op != null) {
-                Counter.builder("macvlan.shim.route.changes")
-                        .description("Owned routes added, replaced or deleted")
-                        .tags("shim", change.shim(), "op", op)
-                        .register(registry)
-                        .increment();
+            if (change instanceof Change.AddRoute add) {
+                routeChanges(change.shim(), add.replace() ? "replace" : "add").incrementAndGet();
+            } else if (change instanceof Change.DeleteRoute) {
+                routeChanges(change.shim(), "delete").incrementAndGet();
             }
         }
-        report.repairs().forEach(repair -> Counter.builder("macvlan.shim.repairs")
-                .description("Drift repaired: a shim, address, up state, proxy NDP setting or route that had been"
-                        + " in place and was lost")
-                .tags("shim", repair.shim(), "what", repair.what())
-                .register(registry)
-                .increment());
+        report.repairs().forEach(repair -> repairs(repair.shim(), repair.what()).incrementAndGet());
+    }
+
+    private Tally reconciles(Outcome outcome) {
+        return reconciles.computeIfAbsent(outcome, o -> {
+            Tally tally = new Tally();
+            FunctionTimer.builder("macvlan.shim.reconcile", tally, t -> t.count.sum(), t -> t.totalNanos.sum(),
+                    TimeUnit.NANOSECONDS)
+                    .description("Reconciles by outcome and their time: gather, read, plan, apply")
+                    .tag("outcome", o.name().toLowerCase())
+                    .register(registry);
+            return tally;
+        });
+    }
+
+    private AtomicLong routeChanges(String shim, String op) {
+        return routeChanges.computeIfAbsent(List.of(shim, op), key -> {
+            AtomicLong count = new AtomicLong();
+            FunctionCounter.builder("macvlan.shim.route.changes", count, AtomicLong::get)
+                    .description("Owned routes added, replaced or deleted")
+                    .tags("shim", shim, "op", op)
+                    .register(registry);
+            return count;
+        });
+    }
+
+    private AtomicLong repairs(String shim, String what) {
+        return repairs.computeIfAbsent(List.of(shim, what), key -> {
+            AtomicLong count = new AtomicLong();
+            FunctionCounter.builder("macvlan.shim.repairs", count, AtomicLong::get)
+                    .description("Drift repaired: a shim, address, up state, proxy NDP setting or route that had been"
+                            + " in place and was lost")
+                    .tags("shim", shim, "what", what)
+                    .register(registry);
+            return count;
+        });
     }
 
     private static ShimStatus shimStatus(MacvlanShimEngine engine, String shim) {

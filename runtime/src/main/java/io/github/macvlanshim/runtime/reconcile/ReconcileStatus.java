@@ -23,6 +23,8 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, Outcome outcome, 
     public enum Outcome {
         /** No reconcile has completed yet. */
         NOT_RUN,
+        /** No shim is configured: nothing to keep, nothing is touched. */
+        IDLE,
         /** The kernel matches the desired state (conflicts aside, which are left alone by design). */
         CONVERGED,
         /** Dry-run: changes were planned and logged, not made. */
@@ -51,8 +53,17 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, Outcome outcome, 
                 List.of(), List.of());
     }
 
-    /** Ready: every shim present, up and addressed, every source reachable, and the last reconcile converged. */
+    public static ReconcileStatus idle() {
+        return new ReconcileStatus(Optional.empty(), Outcome.IDLE,
+                "idle: no shim is configured (set quarkus.macvlan-shim.shims.NAME.parent)", 0, List.of(), List.of(),
+                List.of());
+    }
+
+    /** Ready: idle, or every shim present, up and addressed, every source reachable, and the last reconcile converged. */
     public boolean ready() {
+        if (outcome == Outcome.IDLE) {
+            return true;
+        }
         return outcome == Outcome.CONVERGED && shims.stream().allMatch(ShimStatus::healthy)
                 && sources.stream().allMatch(SourceStatus::reachable);
     }
