@@ -108,75 +108,72 @@ public final class Reconciler {
         boolean pruneAllowed = sources.stream().allMatch(source -> lastGood.containsKey(source.name()));
         DesiredState desired = DesiredStateBuilder.build(settings.shims(), endpoints, pruneAllowed);
 
-        Outcome outcome;
-        String message;
-        List<Change> applied = List.of();
-        List<Repair> repairs = List.of();
-        Plan plan = new Plan(List.of(), List.of());
-        Optional<NetworkState> after = Optional.empty();
-        int pending = 0;
+        Attempt attempt;
         try {
-            NetworkState before = network.read();
-            plan = planner.plan(desired, before);
-            reportConflicts(plan.conflicts());
-            if (plan.isEmpty()) {
-                outcome = Outcome.CONVERGED;
-                message = "converged";
-                after = Optional.of(before);
-                LOG.debugf("reconcile (%s): nothing to change", trigger);
-            } else if (settings.dryRun()) {
-                plan.changes().forEach(change -> LOG.infof("dry-run, not done: %s", describe(change)));
-                outcome = Outcome.PENDING;
-                pending = plan.changes().size();
-                message = "dry-run: " + pending + " changes planned, none made";
-                after = Optional.of(before);
-            } else {
-                String failure = null;
-                try {
-                    network.apply(plan.changes(), settings.protocol());
-                } catch (HostNetworkException e) {
-                    failure = e.getMessage();
-                }
-                NetworkState now = network.read();
-                after = Optional.of(now);
-                Plan left = planner.plan(desired, now);
-                pending = left.changes().size();
-                applied = made(plan.changes(), left.changes());
-                repairs = repairs(applied);
-                applied.forEach(change -> LOG.infof("%s", describe(change)));
-                if (failure != null) {
-                    outcome = Outcome.FAILED;
-                    message = "applying the plan failed: " + failure;
-                    LOG.errorf("reconcile (%s): %s", trigger, message);
-                } else if (pending > 0) {
-                    outcome = Outcome.FAILED;
-                    message = pending + " changes still needed after applying the plan, first: "
-                            + describe(left.changes().get(0));
-                    LOG.warnf("reconcile (%s): %s", trigger, message);
-                } else {
-                    outcome = Outcome.CONVERGED;
-                    message = "converged";
-                }
-            }
+            attempt = attempt(desired, network.read(), trigger);
         } catch (HostNetworkException e) {
-            outcome = Outcome.FAILED;
-            message = "reading the host network failed: " + e.getMessage();
-            LOG.errorf("reconcile (%s): %s", trigger, message);
+            attempt = new Attempt(Outcome.FAILED, "reading the host network failed: " + e.getMessage(), 0, List.of(),
+                    Optional.empty());
+            LOG.errorf("reconcile (%s): %s", trigger, attempt.message());
         }
 
-        List<ShimStatus> shims = after.map(state -> shimStatuses(state, desiredConflicts()))
+        List<Repair> repairs = repairs(attempt.applied());
+        List<ShimStatus> shims = attempt.after().map(state -> shimStatuses(state, conflictsByShim()))
                 .orElseGet(() -> ReconcileStatus.notRun(settings.shims()).shims());
-        if (outcome == Outcome.CONVERGED) {
-            lastInstalledRoutes = installed(desired, after.orElseThrow());
+        if (attempt.outcome() == Outcome.CONVERGED) {
+            lastInstalledRoutes = installed(desired, attempt.after().orElseThrow());
             lastHealthyShims = shims.stream().filter(ShimStatus::healthy).map(ShimStatus::name).collect(toSet());
-        } else if (outcome == Outcome.FAILED) {
+        } else if (attempt.outcome() == Outcome.FAILED) {
             lastHealthyShims = Set.of();
         }
-        status = new ReconcileStatus(Optional.of(clock.instant()), outcome, message, pending, shims,
-                List.copyOf(sourceStatuses()), List.copyOf(knownConflicts));
-        listener.accept(new ReconcileReport(Duration.ofNanos(System.nanoTime() - started), outcome, applied, repairs,
-                status));
+        status = new ReconcileStatus(Optional.of(clock.instant()), attempt.outcome(), attempt.message(),
+                attempt.pending(), shims, sourceStatuses(), List.copyOf(knownConflicts));
+        listener.accept(new ReconcileReport(Duration.ofNanos(System.nanoTime() - started), attempt.outcome(),
+                attempt.applied(), repairs, status));
         return status;
+    }
+
+    /** How one reconcile went: the changes that took effect, and the kernel as read afterwards, if it could be. */
+    private record Attempt(Outcome outcome, String message, int pending, List<Change> applied,
+            Optional<NetworkState> after) {
+    }
+
+    private Attempt attempt(DesiredState desired, NetworkState before, String trigger) throws HostNetworkException {
+        Plan plan = planner.plan(desired, before);
+        reportConflicts(plan.conflicts());
+        if (plan.isEmpty()) {
+            LOG.debugf("reconcile (%s): nothing to change", trigger);
+            return new Attempt(Outcome.CONVERGED, "converged", 0, List.of(), Optional.of(before));
+        }
+        if (settings.dryRun()) {
+            plan.changes().forEach(change -> LOG.infof("dry-run, not done: %s", describe(change)));
+            int pending = plan.changes().size();
+            return new Attempt(Outcome.PENDING, "dry-run: " + pending + " changes planned, none made", pending,
+                    List.of(), Optional.of(before));
+        }
+        String failure = null;
+        try {
+            network.apply(plan.changes(), settings.protocol());
+        } catch (HostNetworkException e) {
+            failure = e.getMessage();
+        }
+        // Whatever apply said, the kernel is the truth: what changed, and what is still needed.
+        NetworkState after = network.read();
+        Plan left = planner.plan(desired, after);
+        List<Change> applied = made(plan.changes(), left.changes());
+        applied.forEach(change -> LOG.infof("%s", describe(change)));
+        if (failure != null) {
+            String message = "applying the plan failed: " + failure;
+            LOG.errorf("reconcile (%s): %s", trigger, message);
+            return new Attempt(Outcome.FAILED, message, left.changes().size(), applied, Optional.of(after));
+        }
+        if (!left.isEmpty()) {
+            String message = left.changes().size() + " changes still needed after applying the plan, first: "
+                    + describe(left.changes().get(0));
+            LOG.warnf("reconcile (%s): %s", trigger, message);
+            return new Attempt(Outcome.FAILED, message, left.changes().size(), applied, Optional.of(after));
+        }
+        return new Attempt(Outcome.CONVERGED, "converged", 0, applied, Optional.of(after));
     }
 
     private List<Endpoint> gather() {
@@ -227,7 +224,7 @@ public final class Reconciler {
         knownConflicts = now;
     }
 
-    private Map<String, Integer> desiredConflicts() {
+    private Map<String, Integer> conflictsByShim() {
         Map<String, Integer> counts = new HashMap<>();
         knownConflicts.forEach(conflict -> counts.merge(conflict.shim(), 1, Integer::sum));
         return counts;
