@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Tag;
@@ -121,9 +122,12 @@ class MacvlanShimTest {
     void readinessGoesDownWhileAForeignInterfaceHoldsTheShimsName() {
         Lab lab = LabResource.lab;
         String host = lab.hostNetns();
-        // A reconcile already under way (a tick) may recreate the shim between the two lines: then try again.
-        for (int attempt = 0; attempt < 5 && !lab.ip(host, "-d", "link", "show").contains("mynet-peer"); attempt++) {
-            tryBatch(host, "link del dev mynet", "link add mynet type veth peer name mynet-peer");
+        // Two processes, not one batch: within one ip process the name is not free again at once after the
+        // delete. The engine may win the race and recreate the shim first: then try again.
+        for (int attempt = 0; attempt < 10 && !lab.ip(host, "-d", "link", "show").contains("mynet-peer"); attempt++) {
+            Cmd.exec(Cmd.DEFAULT_TIMEOUT, List.of("ip", "-n", host, "link", "del", "dev", "mynet"));
+            Cmd.exec(Cmd.DEFAULT_TIMEOUT,
+                    List.of("ip", "-n", host, "link", "add", "mynet", "type", "veth", "peer", "name", "mynet-peer"));
         }
         try {
             assertThat(eventually(Duration.ofSeconds(2), () -> given().get("/q/health/ready").statusCode() == 503))
