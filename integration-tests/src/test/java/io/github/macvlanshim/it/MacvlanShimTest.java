@@ -10,13 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.github.macvlanshim.lab.Cmd;
 import io.github.macvlanshim.lab.Lab;
+import io.github.macvlanshim.lab.Wait;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -59,9 +59,9 @@ class MacvlanShimTest {
     @Test
     void everyMeterIsPublished() {
         // Other tests repair and re-add routes: counts only grow, gauges return to the converged values.
-        assertThat(eventually(Duration.ofSeconds(2), () -> Metrics.value("macvlan_shim_routes", "shim=\"mynet\"") == 3.0))
+        assertThat(Wait.until(Duration.ofSeconds(2), () -> Metrics.value("macvlan_shim_routes", "shim=\"mynet\"") == 3.0))
                 .isTrue();
-        assertThat(eventually(Duration.ofSeconds(2), () -> Metrics.value("macvlan_shim_conflicts", "shim=\"mynet\"") == 0.0))
+        assertThat(Wait.until(Duration.ofSeconds(2), () -> Metrics.value("macvlan_shim_conflicts", "shim=\"mynet\"") == 0.0))
                 .isTrue();
         assertThat(Metrics.value("macvlan_shim_reconcile_seconds_count", "outcome=\"converged\"")).isPositive();
         assertThat(Metrics.value("macvlan_shim_route_changes_total", "shim=\"mynet\"", "op=\"add\""))
@@ -78,10 +78,10 @@ class MacvlanShimTest {
 
         lab.ip(lab.hostNetns(), "route", "del", LabResource.C1_V4 + "/32", "dev", "mynet");
 
-        assertThat(eventually(Duration.ofSeconds(1),
+        assertThat(Wait.until(Duration.ofSeconds(1),
                 () -> lab.ip(lab.hostNetns(), "route", "show", LabResource.C1_V4 + "/32").contains("dev mynet proto 77")))
                 .as("route back within a second").isTrue();
-        assertThat(eventually(Duration.ofSeconds(2), () -> Metrics.value("macvlan_shim_repairs_total", "shim=\"mynet\"",
+        assertThat(Wait.until(Duration.ofSeconds(2), () -> Metrics.value("macvlan_shim_repairs_total", "shim=\"mynet\"",
                 "what=\"route\"") == before + 1)).as("one route repair counted").isTrue();
     }
 
@@ -104,7 +104,7 @@ class MacvlanShimTest {
                     "route add " + LabResource.SPARE_V4 + "/32 dev eth0 proto static");
         }
         try {
-            assertThat(eventually(Duration.ofSeconds(2),
+            assertThat(Wait.until(Duration.ofSeconds(2),
                     () -> Metrics.value("macvlan_shim_conflicts", "shim=\"mynet\"") == 1.0)).isTrue();
             given().get("/q/health/ready").then().statusCode(200)
                     .body(CHECK + ".data.'shim.mynet.conflicts'", equalTo(1))
@@ -113,7 +113,7 @@ class MacvlanShimTest {
         } finally {
             lab.ip(host, "route", "del", LabResource.SPARE_V4 + "/32", "dev", "eth0", "proto", "static");
         }
-        assertThat(eventually(Duration.ofSeconds(2),
+        assertThat(Wait.until(Duration.ofSeconds(2),
                 () -> lab.ip(host, "route", "show", LabResource.SPARE_V4 + "/32").contains("dev mynet proto 77")))
                 .as("ours is installed once the foreign route is gone").isTrue();
     }
@@ -130,7 +130,7 @@ class MacvlanShimTest {
                     List.of("ip", "-n", host, "link", "add", "mynet", "type", "veth", "peer", "name", "mynet-peer"));
         }
         try {
-            assertThat(eventually(Duration.ofSeconds(2), () -> given().get("/q/health/ready").statusCode() == 503))
+            assertThat(Wait.until(Duration.ofSeconds(2), () -> given().get("/q/health/ready").statusCode() == 503))
                     .isTrue();
             given().get("/q/health/ready").then().statusCode(503)
                     .body(CHECK + ".data.'shim.mynet.state'", equalTo("missing"));
@@ -138,7 +138,7 @@ class MacvlanShimTest {
         } finally {
             lab.ip(host, "link", "del", "mynet");
         }
-        assertThat(eventually(Duration.ofSeconds(3), () -> given().get("/q/health/ready").statusCode() == 200))
+        assertThat(Wait.until(Duration.ofSeconds(3), () -> given().get("/q/health/ready").statusCode() == 200))
                 .as("shim recreated once the name is free").isTrue();
     }
 
@@ -167,21 +167,5 @@ class MacvlanShimTest {
 
     private static double zeroIfAbsent(double value) {
         return Double.isNaN(value) ? 0 : value;
-    }
-
-    private static boolean eventually(Duration within, BooleanSupplier condition) {
-        long until = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < until) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return condition.getAsBoolean();
     }
 }

@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.github.macvlanshim.lab.KernelEvents;
 import io.github.macvlanshim.lab.Lab;
+import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.config.InvalidConfigException;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
@@ -125,7 +125,7 @@ class EngineLabTest {
         long started = System.nanoTime();
         lab.ip(host, "link", "del", "mynet");
 
-        assertThat(within(REPAIR_DEADLINE, () -> ownedRoutes().size() == 2 && shimIsUp()))
+        assertThat(Wait.until(REPAIR_DEADLINE, () -> ownedRoutes().size() == 2 && shimIsUp()))
                 .as("shim and both routes back within %s", REPAIR_DEADLINE).isTrue();
         System.out.printf("shim repaired in %d ms%n", (System.nanoTime() - started) / 1_000_000);
         assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
@@ -139,7 +139,7 @@ class EngineLabTest {
         lab.ip(host, "route", "del", C1_V4 + "/32", "dev", "mynet");
         lab.ip(host, "-6", "route", "del", C1_V6 + "/128", "dev", "mynet");
 
-        assertThat(within(REPAIR_DEADLINE, () -> ownedRoutes().size() == 2)).isTrue();
+        assertThat(Wait.until(REPAIR_DEADLINE, () -> ownedRoutes().size() == 2)).isTrue();
         assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
     }
 
@@ -149,7 +149,7 @@ class EngineLabTest {
 
         lab.ip(host, "link", "set", "mynet", "down");
 
-        assertThat(within(REPAIR_DEADLINE, () -> shimIsUp() && ownedRoutes().size() == 2)).isTrue();
+        assertThat(Wait.until(REPAIR_DEADLINE, () -> shimIsUp() && ownedRoutes().size() == 2)).isTrue();
         assertThat(lab.awaitPing(host, C1_V6, Duration.ofSeconds(3))).isTrue();
     }
 
@@ -159,7 +159,7 @@ class EngineLabTest {
 
         lab.ip(host, "address", "del", SHIM_V4 + "/32", "dev", "mynet");
 
-        assertThat(within(REPAIR_DEADLINE,
+        assertThat(Wait.until(REPAIR_DEADLINE,
                 () -> lab.ip(host, "-o", "address", "show", "dev", "mynet").contains(SHIM_V4 + "/32")
                         && ownedRoutes().size() == 2)).isTrue();
         assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
@@ -293,22 +293,6 @@ class EngineLabTest {
             pings.add(CompletableFuture.supplyAsync(() -> lab.ping(from, to)));
         }
         return pings.stream().map(CompletableFuture::join).toList();
-    }
-
-    private static boolean within(Duration deadline, BooleanSupplier condition) {
-        long until = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < until) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return condition.getAsBoolean();
     }
 
 }

@@ -95,23 +95,22 @@ public class MacvlanShimMetrics {
     }
 
     private AtomicLong routeChanges(String shim, String op) {
-        return routeChanges.computeIfAbsent(List.of(shim, op), key -> {
-            AtomicLong count = new AtomicLong();
-            FunctionCounter.builder("macvlan.shim.route.changes", count, AtomicLong::get)
-                    .description("Owned routes added, replaced or deleted")
-                    .tags("shim", shim, "op", op)
-                    .register(registry);
-            return count;
-        });
+        return counter(routeChanges, "macvlan.shim.route.changes", "Owned routes added, replaced or deleted", shim,
+                "op", op);
     }
 
     private AtomicLong repairs(String shim, String what) {
-        return repairs.computeIfAbsent(List.of(shim, what), key -> {
+        return counter(repairs, "macvlan.shim.repairs", "Drift repaired: a shim, address, up state, proxy NDP setting"
+                + " or route that had been in place and was lost", shim, "what", what);
+    }
+
+    private AtomicLong counter(Map<List<String>, AtomicLong> counts, String name, String description, String shim,
+            String kind, String value) {
+        return counts.computeIfAbsent(List.of(shim, value), key -> {
             AtomicLong count = new AtomicLong();
-            FunctionCounter.builder("macvlan.shim.repairs", count, AtomicLong::get)
-                    .description("Drift repaired: a shim, address, up state, proxy NDP setting or route that had been"
-                            + " in place and was lost")
-                    .tags("shim", shim, "what", what)
+            FunctionCounter.builder(name, count, AtomicLong::get)
+                    .description(description)
+                    .tags("shim", shim, kind, value)
                     .register(registry);
             return count;
         });
