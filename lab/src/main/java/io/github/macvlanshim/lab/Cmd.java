@@ -1,12 +1,14 @@
 package io.github.macvlanshim.lab;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class Cmd {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    private static final File NULL = new File("/dev/null");
 
     /** What a finished command left behind. */
     public record Result(List<String> command, int exitCode, String stdout, String stderr) {
@@ -36,14 +39,23 @@ public final class Cmd {
 
     /** Runs {@code command} and returns whatever came of it; throws only when it could not run or timed out. */
     public static Result exec(Duration timeout, List<String> command) {
+        return exec(timeout, Map.of(), command);
+    }
+
+    /**
+     * Runs {@code command} with {@code env} added to this process's environment. Its stdin is /dev/null, not an
+     * empty pipe: some tools ({@code lxc launch}) read configuration from stdin whenever it is not a terminal.
+     */
+    public static Result exec(Duration timeout, Map<String, String> env, List<String> command) {
         Process process;
         try {
-            process = new ProcessBuilder(command).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(NULL));
+            builder.environment().putAll(env);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start '" + String.join(" ", command) + "'", e);
         }
         try {
-            process.getOutputStream().close();
             // Drained in parallel: a child that fills one pipe while we block on the other would hang.
             CompletableFuture<String> stdout = drain(process.getInputStream());
             CompletableFuture<String> stderr = drain(process.getErrorStream());
@@ -52,9 +64,6 @@ public final class Cmd {
                 throw new IllegalStateException("'" + String.join(" ", command) + "' did not finish within " + timeout);
             }
             return new Result(List.copyOf(command), process.exitValue(), stdout.join(), stderr.join());
-        } catch (IOException e) {
-            process.destroyForcibly();
-            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
@@ -68,7 +77,12 @@ public final class Cmd {
 
     /** Runs {@code command} and returns its stdout; throws with the command line, exit code and stderr if it failed. */
     public static String run(String... command) {
-        Result result = exec(command);
+        return run(DEFAULT_TIMEOUT, Map.of(), List.of(command));
+    }
+
+    /** Like {@link #run(String...)}, with a timeout and environment of its own. */
+    public static String run(Duration timeout, Map<String, String> env, List<String> command) {
+        Result result = exec(timeout, env, command);
         if (!result.succeeded()) {
             throw new IllegalStateException("'" + result.commandLine() + "' exited with " + result.exitCode()
                     + ": " + result.stderr().strip());

@@ -114,6 +114,25 @@ public final class Lab implements AutoCloseable {
         return container;
     }
 
+    /**
+     * Adds another host {@code msl-hNAME-SUFFIX} on the same LAN, wired as the first one (its eth0 on the switch,
+     * {@code ipv4}/24 and {@code ipv6}/64, default routes via the router): a second cluster member, a neighbour.
+     *
+     * @return the host's namespace name
+     */
+    public String addHost(String name, String ipv4, String ipv6) {
+        if (!CONTAINER_NAME.matcher(name).matches() || name.length() > 12) {
+            throw new IllegalArgumentException("host name '" + name + "' must be 1-12 of a-z and 0-9");
+        }
+        String host = PREFIX + "h" + name + "-" + suffix;
+        addNamespace(host);
+        ip(lanNetns(), "link", "add", "to-" + name, "type", "veth", "peer", "name", "eth0", "netns", host);
+        ip(lanNetns(), "link", "set", "to-" + name, "master", "br0");
+        ip(lanNetns(), "link", "set", "to-" + name, "up");
+        configureEnd(host, ipv4, ipv6);
+        return host;
+    }
+
     /** One echo request, one second to answer. */
     public boolean ping(String fromNetns, String address) {
         return Cmd.ok("ip", "netns", "exec", fromNetns, "ping", "-c", "1", "-W", "1", address);
@@ -247,9 +266,13 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /** "PID START-INSTANT" of {@code process}: what a marker holds to name its owner. */
+    static String ownerTag(ProcessHandle process) {
+        return process.pid() + " " + process.info().startInstant().map(Instant::toString).orElse("-");
+    }
+
     private static void writeMarker(String netns) {
-        ProcessHandle self = ProcessHandle.current();
-        String owner = self.pid() + " " + self.info().startInstant().map(Instant::toString).orElse("-");
+        String owner = ownerTag(ProcessHandle.current());
         try {
             Files.createDirectories(MARKERS);
             Files.writeString(MARKERS.resolve(netns), owner + "\n", StandardCharsets.UTF_8);
@@ -277,7 +300,7 @@ public final class Lab implements AutoCloseable {
     }
 
     /** A PID alone could have been reused; the start instant pins the very process. */
-    private static boolean isAlive(String owner) {
+    static boolean isAlive(String owner) {
         String[] parts = owner.split(" ");
         if (parts.length != 2 || !parts[0].matches("[0-9]{1,10}")) {
             return false;

@@ -1,0 +1,353 @@
+package io.github.macvlanshim.lab;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real LXD daemon inside one lab network namespace, with its own {@code LXD_DIR} (a {@link LabDir}), set up
+ * for an offline machine: no image auto-update, a {@code dir} storage pool {@code default}, the default
+ * profile's root disk, a profile {@value #MACVLAN_PROFILE} whose eth0 is a macvlan NIC on the host's eth0, and
+ * the image {@value #IMAGE} (busybox, built locally).
+ * <p>
+ * {@link #close()} leaves nothing behind: the daemon and every process under its directory (container monitors,
+ * containers) are stopped by PID, mounts under the directory are undone, and the directory is deleted. A
+ * shutdown hook does the same if a test forgets, and {@link LabDir#sweepStale()} does it for a JVM that died.
+ * <p>
+ * Every {@code lxc} call runs with {@code LXD_DIR} and a client config of its own ({@code LXD_CONF}), stdin
+ * /dev/null and a timeout. {@code lxc} only talks to the unix socket, so it runs in the root namespace safely.
+ */
+public final class LxdDaemon implements AutoCloseable {
+
+    public static final String IMAGE = "busybox";
+    public static final String MACVLAN_PROFILE = "macvlan";
+    public static final Duration LXC_TIMEOUT = Duration.ofSeconds(60);
+
+    /** How long each start-up step took, for reports. */
+    public record StartTimes(Duration daemonReady, Duration configured, Duration imageImported) {
+    }
+
+    private final String netns;
+    private final Path dir;
+    private final Map<String, String> env;
+    private final Thread shutdownHook;
+    private ProcessHandle daemon;
+    private StartTimes startTimes;
+    private boolean closed;
+
+    private LxdDaemon(String netns, Path dir) {
+        this.netns = netns;
+        this.dir = dir;
+        this.env = Map.of("LXD_DIR", dir.toString(), "LXD_CONF", dir.resolve("client").toString());
+        this.shutdownHook = new Thread(this::closeQuietly, "lxd-" + dir.getFileName() + "-cleanup");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts a daemon in {@code netns}, configured for the lab and with the busybox image imported. */
+    public static LxdDaemon start(String netns) {
+        return start(netns, true);
+    }
+
+    /**
+     * Starts a bare daemon in {@code netns}: no storage, profiles or image, for {@code lxd init --preseed}
+     * (see {@link #preseed(String)}), as a cluster member needs.
+     */
+    public static LxdDaemon startBare(String netns) {
+        return start(netns, false);
+    }
+
+    private static LxdDaemon start(String netns, boolean configure) {
+        LxdDaemon lxd = new LxdDaemon(netns, LabDir.create("lxd"));
+        try {
+            long t0 = System.nanoTime();
+            lxd.launchDaemon();
+            long t1 = System.nanoTime();
+            Duration configured = Duration.ZERO;
+            Duration imported = Duration.ZERO;
+            if (configure) {
+                lxd.configure();
+                long t2 = System.nanoTime();
+                lxd.importImage();
+                configured = Duration.ofNanos(t2 - t1);
+                imported = Duration.ofNanos(System.nanoTime() - t2);
+            }
+            lxd.startTimes = new StartTimes(Duration.ofNanos(t1 - t0), configured, imported);
+            return lxd;
+        } catch (RuntimeException e) {
+            try {
+                lxd.close();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private void launchDaemon() {
+        try {
+            Files.createDirectories(dir.resolve("client"));
+            ProcessBuilder builder = new ProcessBuilder("ip", "netns", "exec", netns, "lxd", "--logfile", dir.resolve("lxd.log").toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.out").toFile()));
+            builder.environment().putAll(env);
+            // ip netns exec execs lxd in place, so this PID is the daemon's.
+            daemon = builder.start().toHandle();
+            Files.writeString(dir.resolve("daemon"), Lab.ownerTag(daemon) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start lxd in " + netns, e);
+        }
+        Cmd.Result ready = Cmd.exec(Duration.ofSeconds(40), env, List.of("lxd", "waitready", "--timeout", "30"));
+        if (!ready.succeeded() || !daemon.isAlive()) {
+            throw new IllegalStateException("lxd in " + netns + " (" + dir + ") did not become ready: "
+                    + ready.stderr().strip() + "; log: " + logTail());
+        }
+    }
+
+    private void configure() {
+        lxc("config", "set", "images.auto_update_interval", "0");
+        lxc("storage", "create", "default", "dir");
+        lxc("profile", "device", "add", "default", "root", "disk", "path=/", "pool=default");
+        // A busybox init ignores LXD's shutdown signal; without this, lxd shutdown waits 30 s per container.
+        lxc("profile", "set", "default", "boot.host_shutdown_timeout", "1");
+        lxc("profile", "create", MACVLAN_PROFILE);
+        lxc("profile", "device", "add", MACVLAN_PROFILE, "eth0", "nic", "nictype=macvlan", "parent=eth0");
+    }
+
+    /** Imports the locally built busybox image under the alias {@value #IMAGE}. */
+    public void importImage() {
+        lxc("image", "import", BusyboxImage.tarball().toString(), "--alias", IMAGE);
+    }
+
+    /** Runs {@code lxd init --preseed} with {@code yaml}, inside the daemon's namespace (a joining member checks its peer's certificate). */
+    public void preseed(String yaml) {
+        Path file = dir.resolve("preseed-" + System.nanoTime() + ".yaml");
+        try {
+            Files.writeString(file, yaml, StandardCharsets.UTF_8);
+            ProcessBuilder builder = new ProcessBuilder("ip", "netns", "exec", netns, "lxd", "init", "--preseed")
+                    .redirectInput(file.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("preseed.out").toFile());
+            builder.environment().putAll(env);
+            Process process = builder.start();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("lxd init --preseed in " + netns + " did not finish within 120 s");
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("lxd init --preseed in " + netns + " exited with " + process.exitValue()
+                        + ": " + Files.readString(dir.resolve("preseed.out")).strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    public String netns() {
+        return netns;
+    }
+
+    /** The daemon's {@code LXD_DIR}. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The daemon's API socket. */
+    public Path socket() {
+        return dir.resolve("unix.socket");
+    }
+
+    /** The environment that points {@code lxc} or {@code lxd} at this daemon: {@code LXD_DIR} and {@code LXD_CONF}. */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /** The daemon's PID, while it runs. */
+    public Optional<Long> pid() {
+        return Optional.ofNullable(daemon).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
+    }
+
+    public boolean isRunning() {
+        return daemon != null && daemon.isAlive();
+    }
+
+    /** How long start-up took. */
+    public StartTimes startTimes() {
+        return startTimes;
+    }
+
+    /** Runs {@code lxc ARGS...} against this daemon; returns stdout, throws with stderr if it failed. */
+    public String lxc(String... args) {
+        List<String> command = new ArrayList<>(List.of("lxc"));
+        command.addAll(List.of(args));
+        return Cmd.run(LXC_TIMEOUT, env, command);
+    }
+
+    /** {@code lxc query PATH}: the raw JSON the API answers, e.g. {@code /1.0/instances?recursion=2}. */
+    public String query(String path) {
+        return lxc("query", path);
+    }
+
+    /**
+     * Launches a container from the busybox image with the default and {@value #MACVLAN_PROFILE} profiles;
+     * {@code extraArgs} go to {@code lxc launch} as they are, e.g. {@code "--project", "p2"} or {@code "--target", "m2"}.
+     */
+    public void launch(String name, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("launch", IMAGE, name, "--profile", "default", "--profile", MACVLAN_PROFILE));
+        args.addAll(List.of(extraArgs));
+        lxc(args.toArray(String[]::new));
+    }
+
+    /** Runs {@code command} inside {@code instance} (default project); returns its stdout. */
+    public String exec(String instance, String... command) {
+        List<String> args = new ArrayList<>(List.of("exec", instance, "--"));
+        args.addAll(List.of(command));
+        return lxc(args.toArray(String[]::new));
+    }
+
+    /**
+     * Gives {@code instance}'s eth0 {@code cidr4} and {@code cidr6} (either may be null), as a container's own
+     * network configuration would; duplicate address detection is off in the image, so both are usable at once.
+     */
+    public void setAddress(String instance, String cidr4, String cidr6) {
+        setAddress(instance, "eth0", cidr4, cidr6);
+    }
+
+    /** Like {@link #setAddress(String, String, String)} on the container's interface {@code nic}. */
+    public void setAddress(String instance, String nic, String cidr4, String cidr6) {
+        if (cidr4 != null) {
+            exec(instance, "ip", "address", "add", cidr4, "dev", nic);
+        }
+        if (cidr6 != null) {
+            exec(instance, "ip", "-6", "address", "add", cidr6, "dev", nic);
+        }
+    }
+
+    /**
+     * Runs {@code udhcpc} once on {@code instance}'s eth0 (against a {@link Dhcp} on the LAN) and returns the
+     * IPv4 address it was given.
+     */
+    public String dhcp(String instance) {
+        exec(instance, "udhcpc", "-i", "eth0", "-n", "-q", "-t", "10", "-T", "1", "-s", "/usr/share/udhcpc/default.script");
+        String shown = exec(instance, "ip", "-4", "-o", "address", "show", "dev", "eth0");
+        return shown.lines()
+                .map(line -> line.replaceAll(".* inet ([0-9.]+)/.*", "$1"))
+                .filter(address -> address.matches("[0-9.]+"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no IPv4 address on " + instance + " after udhcpc: " + shown));
+    }
+
+    /** Stops {@code instance} at once ({@code --force}: busybox init ignores LXD's polite shutdown). */
+    public void stopInstance(String instance) {
+        lxc("stop", instance, "--force");
+    }
+
+    public void startInstance(String instance) {
+        lxc("start", instance);
+    }
+
+    public void deleteInstance(String instance, boolean force) {
+        if (force) {
+            lxc("delete", instance, "--force");
+        } else {
+            lxc("delete", instance);
+        }
+    }
+
+    /** SIGKILLs the daemon, as if it crashed; its containers keep running, as they would. */
+    public void kill() {
+        if (daemon != null && daemon.isAlive()) {
+            daemon.destroyForcibly();
+            daemon.onExit().join();
+        }
+    }
+
+    /** Starts the daemon again on the same directory in the same namespace, after {@link #kill()} or a shutdown. */
+    public void restart() {
+        if (isRunning()) {
+            throw new IllegalStateException("lxd " + dir + " is still running (PID " + daemon.pid() + ")");
+        }
+        launchDaemon();
+    }
+
+    /** {@code lxd shutdown}: the daemon stops its instances and exits; {@link #restart()} brings it back. */
+    public void shutdown() {
+        Cmd.exec(Duration.ofSeconds(40), env, List.of("lxd", "shutdown", "--timeout", "30"));
+        if (daemon != null && !daemon.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).isDone()) {
+            throw new IllegalStateException("lxd " + dir + " still runs after lxd shutdown");
+        }
+    }
+
+    /** The last lines of the daemon's log, for failure messages. */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("lxd.log"), StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * Stops every instance at once, shuts the daemon down (SIGKILL by PID if it lingers), kills whatever else
+     * runs under its directory, unmounts and deletes the directory; throws naming anything that survived.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // Running as the hook: nothing to unregister.
+        }
+        if (isRunning()) {
+            stopAllInstances();
+            Cmd.exec(Duration.ofSeconds(20), env, List.of("lxd", "shutdown", "--timeout", "15"));
+            if (!daemon.onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).isDone() || daemon.isAlive()) {
+                daemon.destroyForcibly();
+                daemon.onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
+            }
+        }
+        LabDir.remove(dir);
+        List<String> left = LabDir.leftovers(dir);
+        if (!left.isEmpty()) {
+            throw new IllegalStateException("lxd " + dir + " left behind: " + String.join("; ", left));
+        }
+    }
+
+    private void stopAllInstances() {
+        Cmd.Result list = Cmd.exec(LXC_TIMEOUT, env, List.of("lxc", "list", "--all-projects", "--format", "csv", "--columns", "ens"));
+        if (!list.succeeded()) {
+            return;
+        }
+        for (String line : list.stdout().lines().toList()) {
+            String[] fields = line.split(",");
+            if (fields.length == 3 && !fields[2].equals("STOPPED")) {
+                Cmd.exec(LXC_TIMEOUT, env, List.of("lxc", "stop", "--force", "--project", fields[0], fields[1]));
+            }
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            System.err.println(e.getMessage());
+        }
+    }
+}
