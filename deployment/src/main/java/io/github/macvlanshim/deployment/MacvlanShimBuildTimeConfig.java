@@ -25,4 +25,13 @@ public interface MacvlanShimBuildTimeConfig {
     @WithName("sources.static.enabled")
     @WithDefault("true")
     boolean staticSourceEnabled();
+
+    /**
+     * Whether the LXD/Incus source is built in: routes follow the instances of the daemon that
+     * {@code quarkus.macvlan-shim.lxd.socket} finds. Leave it on for hosts without LXD too: it turns itself off
+     * there.
+     */
+    @WithName("sources.lxd.enabled")
+    @WithDefault("true")
+    boolean lxdSourceEnabled();
 }

@@ -38,6 +38,13 @@ class MacvlanShimProcessor {
         }
     }
 
+    @BuildStep
+    void lxdSource(MacvlanShimBuildTimeConfig config, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (config.lxdSourceEnabled()) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(EngineSettingsProducer.LxdSourceProducer.class));
+        }
+    }
+
     /** The reconcile job is scheduled programmatically, after the config is validated, so nothing else starts it. */
     @BuildStep
     ForceStartSchedulerBuildItem scheduler() {

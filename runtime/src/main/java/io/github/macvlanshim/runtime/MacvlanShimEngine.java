@@ -54,7 +54,12 @@ public class MacvlanShimEngine {
             return;
         }
         List<InstanceSource> sources = new ArrayList<>();
-        sourceBeans.forEach(sources::add);
+        // A source that is off on this host (no LXD socket) is a null bean.
+        sourceBeans.forEach(source -> {
+            if (source != null) {
+                sources.add(source);
+            }
+        });
         engine = Engine.start(settings, new IpRoute2HostNetwork(settings.netns()), sources, reports::fire);
         // The interval was validated above; an ISO-8601 duration is what the scheduler parses without guessing.
         scheduler.newJob(JOB)

@@ -2,13 +2,16 @@ package io.github.macvlanshim.runtime.config;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 import io.github.macvlanshim.runtime.net.InterfaceNames;
 import io.github.macvlanshim.runtime.net.IpLiterals;
@@ -31,6 +34,8 @@ public final class ConfigValidator {
      */
     public static final Set<Integer> RESERVED_PROTOCOLS = Set.of(0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
             18, 42, 99, 186, 187, 188, 189, 192);
+
+    private static final Pattern SOCKET_PATH = Pattern.compile("(/[A-Za-z0-9_.+@,-]+)+");
 
     private ConfigValidator() {
     }
@@ -73,7 +78,30 @@ public final class ConfigValidator {
             }
         });
         return new EngineSettings(shims, config.reconcile().interval(), protocol, config.onStop(), config.dryRun(),
-                netns);
+                netns, lxdSocket(config.lxd().socket()));
+    }
+
+    /** "auto", "none" or an absolute, plain path: no "..", no control characters, spaces or shell specials. */
+    static LxdSocketSetting lxdSocket(String value) {
+        String text = value == null ? "" : value.strip();
+        if (text.equalsIgnoreCase("auto")) {
+            return LxdSocketSetting.auto();
+        }
+        if (text.equalsIgnoreCase("none")) {
+            return LxdSocketSetting.none();
+        }
+        String expected = "expected auto, none, or the absolute path of the LXD or Incus API socket such as"
+                + " /var/snap/lxd/common/lxd/unix.socket";
+        if (!text.startsWith("/")) {
+            throw InvalidConfigException.of(PREFIX + "lxd.socket", value, "it is not an absolute path; " + expected);
+        }
+        if (!SOCKET_PATH.matcher(text).matches() || text.endsWith("/") || Arrays.asList(text.split("/")).contains("..")
+                || Arrays.asList(text.split("/")).contains(".")) {
+            throw InvalidConfigException.of(PREFIX + "lxd.socket", value,
+                    "the path may hold only letters, digits, '/', '_', '.', '-', '+', '@' and ',', without '.' or"
+                            + " '..' steps or a trailing '/'; " + expected);
+        }
+        return LxdSocketSetting.path(Path.of(text));
     }
 
     private static ShimSpec shim(String name, MacvlanShimConfig.Shim shim) {

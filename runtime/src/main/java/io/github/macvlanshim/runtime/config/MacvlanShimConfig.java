@@ -52,6 +52,9 @@ public interface MacvlanShimConfig {
      */
     Optional<String> netns();
 
+    /** The LXD (or Incus) instance source. */
+    Lxd lxd();
+
     /** One shim. */
     interface Shim {
 
@@ -99,6 +102,19 @@ public interface MacvlanShimConfig {
          */
         @WithDefault("" + DEFAULT_PROTOCOL)
         int protocol();
+    }
+
+    /** Where the LXD or Incus daemon is. */
+    interface Lxd {
+
+        /**
+         * The daemon's API socket. {@code auto}: the first that exists of {@code $LXD_DIR/unix.socket},
+         * {@code /var/snap/lxd/common/lxd/unix.socket}, {@code /var/lib/lxd/unix.socket} and
+         * {@code /var/lib/incus/unix.socket}; when none does, the LXD source is off (a host without LXD).
+         * An absolute path: that socket, which must exist at start-up. {@code none}: the LXD source is off.
+         */
+        @WithDefault("auto")
+        String socket();
     }
 
     /** What to do with shims and routes at shutdown. */
