@@ -133,6 +133,24 @@ public final class Lab implements AutoCloseable {
         return host;
     }
 
+    /**
+     * "DESTINATION dev DEVICE" for each main-table route in {@code netns} carrying route protocol
+     * {@code protocol}, IPv4 then IPv6.
+     */
+    public List<String> routesWithProtocol(String netns, int protocol) {
+        List<String> routes = new ArrayList<>();
+        for (String family : List.of("-4", "-6")) {
+            for (String line : ip(netns, family, "route", "show", "table", "main", "proto", String.valueOf(protocol))
+                    .split("\n")) {
+                String[] words = line.trim().split("\\s+");
+                if (words.length >= 3 && words[1].equals("dev")) {
+                    routes.add(words[0] + " dev " + words[2]);
+                }
+            }
+        }
+        return routes;
+    }
+
     /** One echo request, one second to answer. */
     public boolean ping(String fromNetns, String address) {
         return Cmd.ok("ip", "netns", "exec", fromNetns, "ping", "-c", "1", "-W", "1", address);

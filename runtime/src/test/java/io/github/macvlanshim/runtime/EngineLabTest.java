@@ -260,18 +260,8 @@ class EngineLabTest {
         engine.close();
     }
 
-    /** "ADDRESS dev DEVICE" for each route carrying our protocol, both families. */
     private List<String> ownedRoutes() {
-        List<String> routes = new ArrayList<>();
-        for (String family : List.of("-4", "-6")) {
-            for (String line : lab.ip(host, family, "route", "show", "table", "main", "proto", "77").split("\n")) {
-                String[] words = line.trim().split("\\s+");
-                if (words.length >= 3 && words[1].equals("dev")) {
-                    routes.add(words[0] + " dev " + words[2]);
-                }
-            }
-        }
-        return routes;
+        return lab.routesWithProtocol(host, 77);
     }
 
     private String foreignRoutes() {
