@@ -31,7 +31,9 @@ public class LabResource implements QuarkusTestResourceLifecycleManager {
         return Map.of(
                 "quarkus.macvlan-shim.netns", mine.hostNetns(),
                 "quarkus.macvlan-shim.shims.mynet.parent", "eth0",
-                "quarkus.macvlan-shim.shims.mynet.static-routes", C1_V4 + "," + C1_V6 + "," + SPARE_V4);
+                "quarkus.macvlan-shim.shims.mynet.static-routes", C1_V4 + "," + C1_V6 + "," + SPARE_V4,
+                // Hermetic: never the machine's own LXD, should it have one.
+                "quarkus.macvlan-shim.lxd.socket", "none");
     }
 
     @Override
