@@ -21,9 +21,25 @@ final class Fixtures {
     }
 
     static String text(String name) {
-        try (InputStream in = Fixtures.class.getResourceAsStream(DIR + name)) {
+        return resource(DIR + name);
+    }
+
+    /**
+     * A file of lxd-json/ (see its README.md: made by the lab's CaptureLxdFixtures, `lxc query` output, so the
+     * content of the metadata without the envelope).
+     */
+    static JsonNode queried(String name) {
+        try {
+            return JSON.readTree(resource("/lxd-json/" + name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = Fixtures.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("no fixture " + DIR + name);
+                throw new IllegalStateException("no fixture " + path);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
