@@ -44,6 +44,8 @@ public final class Dhcp implements AutoCloseable {
                     "--interface=br0", "--bind-interfaces",
                     "--dhcp-range=" + RANGE_START + "," + RANGE_END + ",255.255.255.0,1h",
                     "--dhcp-option=option:router," + Lab.ROUTER_IPV4, "--dhcp-authoritative",
+                    // dnsmasq pings an address before offering it; on a lab LAN that only delays every lease.
+                    "--no-ping",
                     "--dhcp-leasefile=" + dir.resolve("leases"), "--pid-file=" + dir.resolve("dnsmasq.pid"),
                     "--user=root", "--group=root", "--log-dhcp", "--log-facility=" + dir.resolve("dnsmasq.log"))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

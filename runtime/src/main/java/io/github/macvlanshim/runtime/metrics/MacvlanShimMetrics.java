@@ -3,10 +3,12 @@ package io.github.macvlanshim.runtime.metrics;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -20,6 +22,7 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -38,6 +41,8 @@ public class MacvlanShimMetrics {
     static final List<String> REPAIRS = List.of("shim", "address", "up", "proxy_ndp", "route");
 
     private final MeterRegistry registry;
+    /** Everything registered here, removed at shutdown: registries can outlive the application (tests restart it). */
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private final Map<Outcome, Tally> reconciles = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> routeChanges = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> repairs = new ConcurrentHashMap<>();
@@ -55,17 +60,23 @@ public class MacvlanShimMetrics {
             reconciles(outcome);
         }
         settings.shims().forEach(shim -> {
-            Gauge.builder("macvlan.shim.routes", engine, e -> shimStatus(e, shim.name()).routes())
+            meters.add(Gauge.builder("macvlan.shim.routes", engine, e -> shimStatus(e, shim.name()).routes())
                     .description("Owned routes through the shim, as the kernel showed them at the last reconcile")
                     .tag("shim", shim.name())
-                    .register(registry);
-            Gauge.builder("macvlan.shim.conflicts", engine, e -> shimStatus(e, shim.name()).conflicts())
+                    .register(registry));
+            meters.add(Gauge.builder("macvlan.shim.conflicts", engine, e -> shimStatus(e, shim.name()).conflicts())
                     .description("Foreign routes or interfaces in the shim's way, left alone")
                     .tag("shim", shim.name())
-                    .register(registry);
+                    .register(registry));
             ROUTE_OPS.forEach(op -> routeChanges(shim.name(), op));
             REPAIRS.forEach(what -> repairs(shim.name(), what));
         });
+    }
+
+    @PreDestroy
+    void removeMeters() {
+        meters.forEach(registry::remove);
+        meters.clear();
     }
 
     void onReconcile(@Observes ReconcileReport report) {
@@ -85,11 +96,11 @@ public class MacvlanShimMetrics {
     private Tally reconciles(Outcome outcome) {
         return reconciles.computeIfAbsent(outcome, o -> {
             Tally tally = new Tally();
-            FunctionTimer.builder("macvlan.shim.reconcile", tally, t -> t.count.sum(), t -> t.totalNanos.sum(),
-                    TimeUnit.NANOSECONDS)
+            meters.add(FunctionTimer.builder("macvlan.shim.reconcile", tally, t -> t.count.sum(),
+                    t -> t.totalNanos.sum(), TimeUnit.NANOSECONDS)
                     .description("Reconciles by outcome and their time: gather, read, plan, apply")
                     .tag("outcome", o.name().toLowerCase())
-                    .register(registry);
+                    .register(registry));
             return tally;
         });
     }
@@ -108,10 +119,10 @@ public class MacvlanShimMetrics {
             String kind, String value) {
         return counts.computeIfAbsent(List.of(shim, value), key -> {
             AtomicLong count = new AtomicLong();
-            FunctionCounter.builder(name, count, AtomicLong::get)
+            meters.add(FunctionCounter.builder(name, count, AtomicLong::get)
                     .description(description)
                     .tags("shim", shim, kind, value)
-                    .register(registry);
+                    .register(registry));
             return count;
         });
     }
