@@ -14,7 +14,8 @@ import io.github.macvlanshim.runtime.source.SourceException;
 
 /**
  * Endpoints from the scenario in lxd-json/README.md, captured from a real daemon: one NIC, two NICs, a second
- * project, a stopped instance, a NIC on another parent, a NIC on a managed macvlan network.
+ * project, a stopped instance, a NIC on another parent, a NIC on a managed macvlan network; and a two-member
+ * cluster.
  */
 class LxdEndpointsScenarioTest {
 
@@ -40,6 +41,19 @@ class LxdEndpointsScenarioTest {
                 endpoint("default", "n1", "eth0", "eth0", "198.51.100.205"),
                 endpoint("default", "n1", "eth0", "eth0", "2001:db8:100::205"));
         assertThat(logged).as("real answers raise no complaint").isEmpty();
+    }
+
+    @Test
+    void inAClusterEachMemberKeepsOnlyTheInstancesItRuns() throws SourceException {
+        var instances = queried("cluster/instances-recursion2-all-projects.json");
+        var networks = queried("networks.json");
+
+        assertThat(parser.endpoints(queried("cluster/server-m1.json"), networks, instances)).containsExactlyInAnyOrder(
+                endpoint("default", "k1", "eth0", "eth0", "198.51.100.211"),
+                endpoint("default", "k1", "eth0", "eth0", "2001:db8:100::211"));
+        assertThat(parser.endpoints(queried("cluster/server-m2.json"), networks, instances)).containsExactlyInAnyOrder(
+                endpoint("default", "k2", "eth0", "eth0", "198.51.100.212"),
+                endpoint("default", "k2", "eth0", "eth0", "2001:db8:100::212"));
     }
 
     private static Endpoint endpoint(String project, String instance, String nic, String parent, String address) {
