@@ -245,6 +245,8 @@ public final class SeedLab {
             Path log = Files.createTempFile("macvlan-shim-agent-" + host.name() + "-", ".log");
             List<String> command = List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    // The lab's whole configuration is here: never a host's /etc/macvlan-shim/agent.properties.
+                    "-Dmacvlan-shim.config=/dev/null",
                     "-Dquarkus.macvlan-shim.netns=" + netns,
                     "-Dquarkus.macvlan-shim.shims.mynet.parent=eth0",
                     "-Dquarkus.macvlan-shim.lxd.socket=" + lxd.socket(),
