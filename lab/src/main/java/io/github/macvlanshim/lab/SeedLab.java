@@ -246,7 +246,7 @@ public final class SeedLab {
             List<String> command = List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     // The lab's whole configuration is here: never a host's /etc/macvlan-shim/agent.properties.
-                    "-Dmacvlan-shim.config=/dev/null",
+                    "-Dmacvlan-shim.config=" + emptyConfig(log),
                     "-Dquarkus.macvlan-shim.netns=" + netns,
                     "-Dquarkus.macvlan-shim.shims.mynet.parent=eth0",
                     "-Dquarkus.macvlan-shim.lxd.socket=" + lxd.socket(),
@@ -259,6 +259,13 @@ public final class SeedLab {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the agent for " + host.name(), e);
         }
+    }
+
+    /** An empty configuration file beside the agent's log, removed with it. */
+    private static Path emptyConfig(Path log) throws IOException {
+        Path config = Path.of(log + ".properties");
+        Files.writeString(config, "# the seed lab configures its agents with -D\n");
+        return config;
     }
 
     private void awaitReady(Agent agent) {
@@ -324,6 +331,7 @@ public final class SeedLab {
                     agent.process().destroyForcibly();
                 }
                 Files.deleteIfExists(agent.log());
+                Files.deleteIfExists(Path.of(agent.log() + ".properties"));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (IOException e) {
