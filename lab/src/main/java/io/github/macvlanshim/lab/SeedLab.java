@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -69,6 +70,9 @@ public final class SeedLab {
         return thread;
     });
 
+    private volatile boolean interrupted;
+    private final CountDownLatch tornDown = new CountDownLatch(1);
+
     private SeedLab(Path agentJar, PrintStream out) {
         this.agentJar = agentJar;
         this.out = out;
@@ -101,7 +105,18 @@ public final class SeedLab {
         Lab.sweepStale();
         List<LxdDaemon> daemons = new ArrayList<>();
         List<Agent> agents = new ArrayList<>();
-        Thread onInterrupt = new Thread(() -> agents.forEach(agent -> agent.process().destroyForcibly()), "seed-lab-agents");
+        // Ctrl-C: stop the agents, make the main thread give up at its next step, and wait for it to tear down.
+        Thread main = Thread.currentThread();
+        Thread onInterrupt = new Thread(() -> {
+            interrupted = true;
+            agents.forEach(agent -> agent.process().destroyForcibly());
+            main.interrupt();
+            try {
+                tornDown.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "seed-lab-interrupt");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         try (Lab lab = Lab.create(); Dhcp dhcp = Dhcp.start(lab)) {
             try {
@@ -113,6 +128,7 @@ public final class SeedLab {
                 }
                 Map<String, LxdDaemon> lxdByHost = new LinkedHashMap<>();
                 for (HostSpec host : HOSTS) {
+                    checkpoint();
                     LxdDaemon lxd = LxdDaemon.start(netnsByHost.get(host.name()));
                     daemons.add(lxd);
                     lxdByHost.put(host.name(), lxd);
@@ -123,18 +139,22 @@ public final class SeedLab {
                         host.ipv4(), host.ipv6(), "")));
                 nodes.addAll(launchContainers(lxdByHost));
 
+                checkpoint();
                 out.println("\n== Before the agents: each host and its own containers cannot reach each other");
                 boolean ok = matrix(nodes, false);
 
                 for (HostSpec host : HOSTS) {
+                    checkpoint();
                     agents.add(startAgent(host, netnsByHost.get(host.name()), lxdByHost.get(host.name())));
                 }
                 for (Agent agent : agents) {
                     awaitReady(agent);
                 }
+                checkpoint();
                 out.println("\n== With one agent per host: everyone reaches everyone");
                 ok &= matrix(nodes, true);
 
+                checkpoint();
                 ok &= deleteAndShowRouteGone(lab, netnsByHost, lxdByHost, nodes);
                 showHealthAndMetrics(agents.get(0));
                 return ok;
@@ -143,7 +163,17 @@ public final class SeedLab {
                 closeAll(daemons);
             }
         } finally {
-            Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            tornDown.countDown();
+            if (!interrupted) {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            }
+        }
+    }
+
+    /** Gives up between steps once Ctrl-C was pressed; the finally blocks tear everything down. */
+    private void checkpoint() {
+        if (interrupted) {
+            throw new IllegalStateException("interrupted: tearing everything down");
         }
     }
 
@@ -232,6 +262,9 @@ public final class SeedLab {
     private static boolean ping(Node from, String address) {
         long until = System.nanoTime() + PING_WAIT.toNanos();
         do {
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
             if (from.pinger().pingOnce(address)) {
                 return true;
             }
@@ -271,6 +304,7 @@ public final class SeedLab {
     private void awaitReady(Agent agent) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && agent.process().isAlive()) {
+            checkpoint();
             if (get(agent, "/q/health/ready").map(response -> response.statusCode() == 200).orElse(false)) {
                 out.printf("   agent for %s ready%n", agent.host().name());
                 return;
