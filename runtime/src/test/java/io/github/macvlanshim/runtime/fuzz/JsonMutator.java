@@ -118,7 +118,7 @@ public final class JsonMutator {
                 if (value.isArray() && value.size() > 0) {
                     ArrayNode array = (ArrayNode) value;
                     JsonNode element = array.get(random.nextInt(array.size()));
-                    int copies = 1 + random.nextInt(random.nextInt(10) == 0 ? 2000 : 20);
+                    int copies = 1 + random.nextInt(random.nextInt(10) == 0 ? 500 : 20);
                     for (int i = 0; i < copies; i++) {
                         array.add(element.deepCopy());
                     }

@@ -28,7 +28,7 @@ import io.github.macvlanshim.runtime.fuzz.JsonMutator;
  */
 class IpJsonParserFuzzTest {
 
-    private static final int CASES = Integer.getInteger("fuzz.cases", 12_000);
+    private static final int CASES = Integer.getInteger("fuzz.cases", 10_000);
     private static final long SEED = Long.getLong("fuzz.seed", 0x1b5e_0001L);
     private static final Set<String> INTERESTING = Set.of("ifname", "ifindex", "mtu", "flags", "link", "linkinfo",
             "info_kind", "info_data", "mode", "addr_info", "family", "local", "prefixlen", "scope", "tentative", "dst",

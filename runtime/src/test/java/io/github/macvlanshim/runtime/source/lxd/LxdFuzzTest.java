@@ -30,7 +30,7 @@ import io.github.macvlanshim.runtime.source.SourceException;
  */
 class LxdFuzzTest {
 
-    private static final int CASES = Integer.getInteger("fuzz.cases", 12_000);
+    private static final int CASES = Integer.getInteger("fuzz.cases", 10_000);
     private static final long SEED = Long.getLong("fuzz.seed", 0x1d_0001L);
     private static final Set<String> INTERESTING = Set.of("environment", "server_clustered", "server_name", "name",
             "type", "managed", "config", "parent", "project", "status", "location", "expanded_devices", "nictype",
