@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import io.github.macvlanshim.runtime.net.InterfaceNames;
 import io.github.macvlanshim.runtime.net.IpLiterals;
 import io.github.macvlanshim.runtime.net.IpPrefix;
+import io.github.macvlanshim.runtime.net.UntrustedText;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
 
 /**
@@ -107,8 +108,8 @@ public final class ConfigValidator {
     private static ShimSpec shim(String name, MacvlanShimConfig.Shim shim) {
         String nameProblem = InterfaceNames.problem(name);
         if (nameProblem != null) {
-            throw InvalidConfigException.of(PREFIX + "shims.\"" + name + "\"", "",
-                    "the shim name '" + name + "' is not a usable interface name: " + nameProblem);
+            throw InvalidConfigException.of(PREFIX + "shims.\"" + UntrustedText.escape(name) + "\"", "",
+                    "the shim name " + UntrustedText.quote(name) + " is not a usable interface name: " + nameProblem);
         }
         String parent = shim.parent().map(String::strip).filter(s -> !s.isEmpty())
                 .orElseThrow(() -> new InvalidConfigException(key(name, "parent")

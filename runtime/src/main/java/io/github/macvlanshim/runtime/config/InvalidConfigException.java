@@ -1,5 +1,7 @@
 package io.github.macvlanshim.runtime.config;
 
+import io.github.macvlanshim.runtime.net.UntrustedText;
+
 /** A configuration value that cannot work; the message names the key, the value and what is expected. */
 public class InvalidConfigException extends RuntimeException {
 
@@ -9,6 +11,7 @@ public class InvalidConfigException extends RuntimeException {
 
     /** "KEY=VALUE is not accepted: EXPECTED". */
     public static InvalidConfigException of(String key, Object value, String expected) {
-        return new InvalidConfigException(key + "=" + value + " is not accepted: " + expected);
+        // The value is shown escaped: a newline in it must not forge a second log line.
+        return new InvalidConfigException(key + "=" + UntrustedText.escape(String.valueOf(value)) + " is not accepted: " + expected);
     }
 }

@@ -34,7 +34,7 @@ public final class InterfaceNames {
                     + " (no '/', ':' or whitespace)";
         }
         if (RESERVED.contains(name)) {
-            return "'" + name + "' is reserved";
+            return UntrustedText.quote(name) + " is reserved";
         }
         return null;
     }
@@ -47,7 +47,7 @@ public final class InterfaceNames {
     public static String require(String name) {
         String problem = problem(name);
         if (problem != null) {
-            throw new IllegalArgumentException("interface name '" + name + "' is not accepted: " + problem);
+            throw new IllegalArgumentException("interface name " + UntrustedText.quote(name) + " is not accepted: " + problem);
         }
         return name;
     }

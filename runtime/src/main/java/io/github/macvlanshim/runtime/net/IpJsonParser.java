@@ -48,7 +48,7 @@ public final class IpJsonParser {
             Map<String, Ipv6Conf> netconf = netconf(second.get(2));
             List<Link> links = new ArrayList<>();
             for (int i = 0; i < first.get(0).size(); i++) {
-                links.add(link(first.get(0).get(i), "link " + i, netconf));
+                link(first.get(0).get(i), "link " + i, netconf).ifPresent(links::add);
             }
             List<KernelRoute> routes = new ArrayList<>();
             routes(first.get(1), Inet4Address.class, "IPv4 route", routes);
@@ -84,9 +84,16 @@ public final class IpJsonParser {
         return arrays;
     }
 
-    private static Link link(JsonNode node, String where, Map<String, Ipv6Conf> netconf) {
+    /**
+     * A link, or none when its name is one macvlan-shim never uses (the kernel allows more than {@link InterfaceNames}
+     * does): such a link can be neither a shim nor a parent, and leaving it out keeps its name away from ip.
+     */
+    private static Optional<Link> link(JsonNode node, String where, Map<String, Ipv6Conf> netconf) {
         requireObject(node, where);
         String name = text(node, "ifname", where);
+        if (!InterfaceNames.isValid(name)) {
+            return Optional.empty();
+        }
         where = where + " (" + name + ")";
         int index = integer(node, "ifindex", where);
         int mtu = integer(node, "mtu", where);
@@ -107,14 +114,14 @@ public final class IpJsonParser {
                 mode = optionalText(data, "mode", where + " linkinfo.info_data");
             }
         }
-        Optional<String> parent = optionalText(node, "link", where);
+        Optional<String> parent = optionalText(node, "link", where).filter(InterfaceNames::isValid);
         List<LinkAddress> addresses = new ArrayList<>();
         JsonNode addrInfo = optionalArray(node, "addr_info", where);
         for (int i = 0; i < addrInfo.size(); i++) {
             address(addrInfo.get(i), where + " addr_info[" + i + "]").ifPresent(addresses::add);
         }
         Ipv6Conf ipv6 = netconf.getOrDefault(name, Ipv6Conf.OFF);
-        return new Link(name, index, kind, mode, parent, mtu, up, addresses, ipv6.forwarding(), ipv6.proxyNdp());
+        return Optional.of(new Link(name, index, kind, mode, parent, mtu, up, addresses, ipv6.forwarding(), ipv6.proxyNdp()));
     }
 
     private static Optional<LinkAddress> address(JsonNode node, String where) {
@@ -158,9 +165,11 @@ public final class IpJsonParser {
                 continue;
             }
             String dst = text(node, "dst", where);
-            where = where + " (" + dst + ")";
+            where = where + " (" + UntrustedText.escape(dst) + ")";
             IpPrefix destination = destination(dst, family, where);
-            Optional<String> device = optionalText(node, "dev", where);
+            // A device with a name we never use is read as none: the route is still matched, and deleted when owned,
+            // by destination, protocol and metric alone, and the name never reaches ip.
+            Optional<String> device = optionalText(node, "dev", where).filter(InterfaceNames::isValid);
             Optional<InetAddress> gateway = optionalAddress(node, "gateway", family, where);
             Optional<InetAddress> source = optionalAddress(node, "prefsrc", family, where);
             int protocol = node.has("protocol") ? number(node.get("protocol"), "protocol", where) : PROTOCOL_BOOT;
@@ -177,11 +186,11 @@ public final class IpJsonParser {
         try {
             prefix = IpPrefix.parse(dst);
         } catch (IllegalArgumentException e) {
-            throw new MalformedException(where + ": field 'dst' is '" + dst + "', expected \"default\" or an "
+            throw new MalformedException(where + ": field 'dst' is " + UntrustedText.quote(dst) + ", expected \"default\" or an "
                     + familyName(family) + " prefix: " + e.getMessage());
         }
         if (!family.isInstance(prefix.address())) {
-            throw new MalformedException(where + ": field 'dst' is '" + dst + "', expected an " + familyName(family) + " prefix");
+            throw new MalformedException(where + ": field 'dst' is " + UntrustedText.quote(dst) + ", expected an " + familyName(family) + " prefix");
         }
         return prefix;
     }
@@ -193,7 +202,11 @@ public final class IpJsonParser {
             JsonNode node = array.get(i);
             requireObject(node, where);
             Inet6Address address = (Inet6Address) address(node, "dst", Inet6Address.class, where);
-            proxies.add(new ProxyNeighbour(address, text(node, "dev", where)));
+            String device = text(node, "dev", where);
+            // One on a device with a name we never use cannot be on a shim of ours.
+            if (InterfaceNames.isValid(device)) {
+                proxies.add(new ProxyNeighbour(address, device));
+            }
         }
         return proxies;
     }
@@ -213,7 +226,7 @@ public final class IpJsonParser {
                 continue;
             }
             String name = text(node, "interface", where);
-            where = where + " (" + name + ")";
+            where = where + " (" + UntrustedText.escape(name) + ")";
             settings.put(name, new Ipv6Conf(requiredBool(node, "forwarding", where), requiredBool(node, "proxy_neigh", where)));
         }
         return settings;
@@ -331,7 +344,7 @@ public final class IpJsonParser {
         try {
             address = family == Inet4Address.class ? IpLiterals.parseIpv4Only(text.get()) : IpLiterals.parseIpv6Only(text.get());
         } catch (IllegalArgumentException e) {
-            throw new MalformedException(where + ": field '" + field + "' is '" + text.get() + "', expected an "
+            throw new MalformedException(where + ": field '" + field + "' is " + UntrustedText.quote(text.get()) + ", expected an "
                     + familyName(family) + " address: " + e.getMessage());
         }
         return Optional.of(address);

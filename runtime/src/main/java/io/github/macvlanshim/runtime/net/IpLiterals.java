@@ -34,14 +34,14 @@ public final class IpLiterals {
             try {
                 InetAddress parsed = InetAddress.getByName(text);
                 if (parsed instanceof Inet4Address) {
-                    throw new IllegalArgumentException("'" + text + "' is an IPv4-mapped IPv6 address; write the IPv4 address itself");
+                    throw new IllegalArgumentException(UntrustedText.quote(text) + " is an IPv4-mapped IPv6 address; write the IPv4 address itself");
                 }
                 return parsed;
             } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("'" + text + "' is not a valid IPv6 literal");
+                throw new IllegalArgumentException(UntrustedText.quote(text) + " is not a valid IPv6 literal");
             }
         }
-        throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 literal (host names are not resolved)");
+        throw new IllegalArgumentException(UntrustedText.quote(text) + " is not an IPv4 or IPv6 literal (host names are not resolved)");
     }
 
     /** Like {@link #parse(String)}, but the address must be IPv4. */
@@ -50,7 +50,7 @@ public final class IpLiterals {
         if (address instanceof Inet4Address v4) {
             return v4;
         }
-        throw new IllegalArgumentException("'" + text + "' is an IPv6 address, not IPv4");
+        throw new IllegalArgumentException(UntrustedText.quote(text) + " is an IPv6 address, not IPv4");
     }
 
     /** Like {@link #parse(String)}, but the address must be IPv6. */
@@ -58,11 +58,11 @@ public final class IpLiterals {
         InetAddress address = parse(text);
         if (address instanceof Inet6Address v6) {
             if (v6.getScopeId() != 0 || v6.getScopedInterface() != null) {
-                throw new IllegalArgumentException("'" + text + "' carries a scope id; expected a plain IPv6 address");
+                throw new IllegalArgumentException(UntrustedText.quote(text) + " carries a scope id; expected a plain IPv6 address");
             }
             return v6;
         }
-        throw new IllegalArgumentException("'" + text + "' is an IPv4 address, not IPv6");
+        throw new IllegalArgumentException(UntrustedText.quote(text) + " is an IPv4 address, not IPv6");
     }
 
     private static Inet4Address parseIpv4(String text) {
@@ -71,7 +71,7 @@ public final class IpLiterals {
         for (int i = 0; i < 4; i++) {
             int octet = Integer.parseInt(parts[i]);
             if (octet > 255) {
-                throw new IllegalArgumentException("'" + text + "' is not a valid IPv4 literal: octet " + octet + " is over 255");
+                throw new IllegalArgumentException(UntrustedText.quote(text) + " is not a valid IPv4 literal: octet " + octet + " is over 255");
             }
             bytes[i] = (byte) octet;
         }

@@ -34,7 +34,7 @@ public record IpPrefix(InetAddress address, int length) {
         InetAddress address = IpLiterals.parse(text.substring(0, slash));
         String lengthText = text.substring(slash + 1);
         if (!lengthText.matches("[0-9]{1,3}")) {
-            throw new IllegalArgumentException("'" + lengthText + "' is not a prefix length");
+            throw new IllegalArgumentException(UntrustedText.quote(lengthText) + " is not a prefix length");
         }
         return new IpPrefix(address, Integer.parseInt(lengthText));
     }

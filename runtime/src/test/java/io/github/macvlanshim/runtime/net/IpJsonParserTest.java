@@ -202,4 +202,20 @@ class IpJsonParserTest {
             assertThatThrownBy(() -> IpJsonParser.parse(cut, HOST6)).isInstanceOf(HostNetworkException.class);
         }
     }
+
+    @Test
+    void aLinkNamedAsMacvlanShimNeverNamesIsLeftOutAndItsRoutesAndProxiesLoseTheDevice() throws HostNetworkException {
+        // The kernel allows names InterfaceNames refuses; such a name must never reach an ip command line.
+        String odd = "my net\\u0000";
+        NetworkState state = IpJsonParser.parse(HOST4.replace("\"mynet\"", "\"" + odd + "\""),
+                HOST6.replace("\"mynet\"", "\"" + odd + "\""));
+        assertThat(state.links()).containsOnlyKeys("lo", "eth0", "mvp");
+        NetworkState before = host();
+        long onShim = before.routes().stream().filter(route -> route.device().equals(Optional.of("mynet"))).count();
+        long deviceless = before.routes().stream().filter(route -> route.device().isEmpty()).count();
+        assertThat(onShim).isPositive();
+        assertThat(state.routes()).hasSameSizeAs(before.routes());
+        assertThat(state.routes()).filteredOn(route -> route.device().isEmpty()).hasSize((int) (deviceless + onShim));
+        assertThat(state.proxyNeighbours()).isEmpty();
+    }
 }

@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 
+import io.github.macvlanshim.runtime.net.UntrustedText;
+
 import jnr.unixsocket.UnixSocket;
 import jnr.unixsocket.UnixSocketAddress;
 import jnr.unixsocket.UnixSocketChannel;
@@ -90,7 +92,7 @@ public final class LxdClient implements AutoCloseable {
             JsonNode envelope = parse(text);
             if (!response.isSuccessful()) {
                 String error = envelope != null && envelope.path("error").isTextual()
-                        ? envelope.get("error").asText()
+                        ? UntrustedText.escape(envelope.get("error").asText())
                         : LxdEndpoints.abbreviate(json.getNodeFactory().textNode(text));
                 throw new LxdException("LXD at " + socket + ": GET " + path + " answered HTTP " + response.code()
                         + ": " + error, response.code(), null);

@@ -7,8 +7,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.github.macvlanshim.runtime.net.InterfaceNames;
 import io.github.macvlanshim.runtime.net.IpLiterals;
@@ -31,6 +33,14 @@ public final class LxdEndpoints {
     static final String SERVER_PATH = "/1.0";
     static final String NETWORKS_PATH = "/1.0/networks?recursion=1";
     static final String INSTANCES_PATH = "/1.0/instances?recursion=2&all-projects=true";
+
+    /**
+     * Instance and project names go into logs, metrics and API paths, never to ip; LXD's own rules are
+     * stricter, so a name outside these is a corrupt answer, not a real instance.
+     */
+    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]{0,62}");
+    private static final Pattern PRINTABLE = Pattern.compile("[!-~&&[^\"]]{1,80}");
+    private static final String PLAIN_NAME_TEXT = "1-63 letters, digits, '_', '.', '+' and '-'";
 
     private final ProblemLog problems;
 
@@ -183,7 +193,7 @@ public final class LxdEndpoints {
             String key = entry.getKey();
             JsonNode device = entry.getValue();
             if (!device.isObject()) {
-                problems.report("LXD instance " + id + ": device " + key + " is " + describe(device)
+                problems.report("LXD instance " + id + ": device " + printable(key) + " is " + describe(device)
                         + ", expected an object; device skipped");
                 continue;
             }
@@ -199,13 +209,13 @@ public final class LxdEndpoints {
             if (nameNode != null && !nameNode.isNull()) {
                 String problem = interfaceProblem(nameNode);
                 if (problem != null) {
-                    problems.report("LXD instance " + id + ": expanded_devices." + key + ".name is "
+                    problems.report("LXD instance " + id + ": expanded_devices." + printable(key) + ".name is "
                             + describe(nameNode) + ", expected " + problem + "; NIC skipped");
                     continue;
                 }
                 nic = nameNode.asText();
             } else if (InterfaceNames.problem(key) != null) {
-                problems.report("LXD instance " + id + ": device key " + key
+                problems.report("LXD instance " + id + ": device key " + printable(key)
                         + " has no name property and is not an interface name; NIC skipped");
                 continue;
             }
@@ -224,7 +234,7 @@ public final class LxdEndpoints {
             JsonNode parent = device.get("parent");
             String problem = interfaceProblem(parent);
             if (problem != null) {
-                problems.report("LXD instance " + id + ": expanded_devices." + key + ".parent is " + describe(parent)
+                problems.report("LXD instance " + id + ": expanded_devices." + printable(key) + ".parent is " + describe(parent)
                         + ", expected " + problem + "; NIC skipped");
                 return null;
             }
@@ -319,15 +329,16 @@ public final class LxdEndpoints {
             return Optional.empty();
         }
         JsonNode name = instance.get("name");
-        if (name == null || !name.isTextual() || name.asText().isEmpty()) {
-            problems.report("LXD instance skipped: name is " + describe(name) + ", expected a text, in "
-                    + abbreviate(instance));
+        if (name == null || !name.isTextual() || !PLAIN_NAME.matcher(name.asText()).matches()) {
+            problems.report("LXD instance skipped: name is " + describe(name) + ", expected " + PLAIN_NAME_TEXT
+                    + ", in " + abbreviate(instance));
             return Optional.empty();
         }
         JsonNode project = instance.get("project");
-        if (project != null && !project.isNull() && !project.isTextual()) {
+        if (project != null && !project.isNull()
+                && (!project.isTextual() || !project.asText().isEmpty() && !PLAIN_NAME.matcher(project.asText()).matches())) {
             problems.report("LXD instance " + name.asText() + " skipped: project is " + describe(project)
-                    + ", expected a project name");
+                    + ", expected a project name of " + PLAIN_NAME_TEXT);
             return Optional.empty();
         }
         String projectName = project == null || project.isNull() || project.asText().isEmpty() ? "default"
@@ -353,6 +364,11 @@ public final class LxdEndpoints {
             return node.isArray() ? "an array" : "an object";
         }
         return abbreviate(node);
+    }
+
+    /** A key from the answer as it may go into a log line: as it is when plain, else quoted and escaped, short. */
+    static String printable(String text) {
+        return PRINTABLE.matcher(text).matches() ? text : abbreviate(TextNode.valueOf(text));
     }
 
     static String abbreviate(JsonNode node) {

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.github.macvlanshim.runtime.net.UntrustedText;
+
 /**
  * One message of LXD's /1.0/events stream, such as
  * {@code {"type":"lifecycle","metadata":{"action":"instance-started","source":"/1.0/instances/c1?project=p2"},
@@ -44,7 +46,7 @@ public record LxdEvent(String type, String action, String source, String project
         try {
             root = json.readTree(text);
         } catch (JsonProcessingException e) {
-            problems.report("LXD event ignored: not JSON (" + e.getOriginalMessage() + "): "
+            problems.report("LXD event ignored: not JSON (" + UntrustedText.escape(e.getOriginalMessage()) + "): "
                     + LxdEndpoints.abbreviate(json.getNodeFactory().textNode(text)));
             return Optional.empty();
         }
@@ -58,7 +60,7 @@ public record LxdEvent(String type, String action, String source, String project
             return Optional.empty();
         }
         if (!"lifecycle".equals(type.asText())) {
-            problems.report("LXD event of type " + type.asText() + " ignored: expected lifecycle events only");
+            problems.report("LXD event of type " + LxdEndpoints.printable(type.asText()) + " ignored: expected lifecycle events only");
             return Optional.empty();
         }
         JsonNode metadata = root.get("metadata");
