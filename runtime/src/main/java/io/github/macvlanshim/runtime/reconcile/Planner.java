@@ -158,6 +158,9 @@ public final class Planner {
                 .filter(DeleteAddress.class::isInstance)
                 .map(DeleteAddress.class::cast)
                 .toList();
+        if (deletes.isEmpty()) {
+            return actual.routes();
+        }
         Set<InetAddress> stillHeld = actual.links().values().stream()
                 .flatMap(link -> link.addresses().stream()
                         .filter(present -> deletes.stream().noneMatch(delete -> delete.shim().equals(link.name())
@@ -211,7 +214,16 @@ public final class Planner {
     }
 
     /** A shim whose parent exists and whose name is free or ours: the only kind the planner changes. */
-    private record Shim(ShimSpec spec, Link parent) {
+    /**
+     * A usable shim and its parent, with the route source of each family worked out once per plan: it is the
+     * same for every route of that family, and there may be thousands.
+     */
+    private record Shim(ShimSpec spec, Link parent, Optional<InetAddress> source4, Optional<InetAddress> source6) {
+
+        Shim(ShimSpec spec, Link parent) {
+            this(spec, parent, spec.address().map(InetAddress.class::cast).or(parent::primaryIpv4),
+                    spec.address6().map(InetAddress.class::cast).or(parent::primaryIpv6));
+        }
 
         String name() {
             return spec.name();
@@ -276,10 +288,7 @@ public final class Planner {
          * host answers for on the shim too (ARP, or proxy NDP for IPv6). None when neither has one.
          */
         Optional<InetAddress> source(IpPrefix destination) {
-            if (destination.isIpv4()) {
-                return spec.address().map(InetAddress.class::cast).or(parent::primaryIpv4);
-            }
-            return spec.address6().map(InetAddress.class::cast).or(parent::primaryIpv6);
+            return destination.isIpv4() ? source4 : source6;
         }
 
         private List<InetAddress> configured() {
