@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -122,13 +121,10 @@ class MacvlanShimTest {
     void readinessGoesDownWhileAForeignInterfaceHoldsTheShimsName() {
         Lab lab = LabResource.lab;
         String host = lab.hostNetns();
-        // Two processes, not one batch: within one ip process the name is not free again at once after the
-        // delete. The engine may win the race and recreate the shim first: then try again.
-        for (int attempt = 0; attempt < 10 && !lab.ip(host, "-d", "link", "show").contains("mynet-peer"); attempt++) {
-            Cmd.exec(Cmd.DEFAULT_TIMEOUT, List.of("ip", "-n", host, "link", "del", "dev", "mynet"));
-            Cmd.exec(Cmd.DEFAULT_TIMEOUT,
-                    List.of("ip", "-n", host, "link", "add", "mynet", "type", "veth", "peer", "name", "mynet-peer"));
-        }
+        // One batch, so that no reconcile can slip in: the shim is renamed away (a name freed by a rename can be
+        // taken again at once, unlike one freed by a delete), a veth takes its name, the old shim goes.
+        batch(host, "link set dev mynet down", "link set dev mynet name mynetold",
+                "link add mynet type veth peer name mynet-peer", "link del dev mynetold");
         try {
             assertThat(Wait.until(Duration.ofSeconds(2), () -> given().get("/q/health/ready").statusCode() == 503))
                     .isTrue();
