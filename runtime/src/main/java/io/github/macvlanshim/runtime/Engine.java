@@ -2,6 +2,7 @@ package io.github.macvlanshim.runtime;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -42,10 +43,12 @@ public final class Engine implements AutoCloseable {
     private final Reconciler reconciler;
     private final ReconcileLoop loop;
     private final NetworkMonitor monitor;
+    private final List<ShimLock> locks;
 
     private Engine(EngineSettings settings, HostNetwork network, List<InstanceSource> sources,
-            Consumer<ReconcileReport> listener) {
+            Consumer<ReconcileReport> listener, List<ShimLock> locks) {
         this.settings = settings;
+        this.locks = locks;
         this.sources = List.copyOf(sources);
         this.reconciler = new Reconciler(settings, network, sources, Clock.systemUTC(), listener);
         this.loop = new ReconcileLoop(() -> reconciler.reconcile("event"), DEBOUNCE, "macvlan-shim-reconcile");
@@ -64,20 +67,31 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Starts the engine, or throws {@link InvalidConfigException} when the host contradicts the settings
-     * (a parent that does not exist, an interface with a shim's name that is not ours), changing nothing.
+     * Starts the engine, or throws, changing nothing: {@link InvalidConfigException} when the host contradicts
+     * the settings (a parent that does not exist, an interface with a shim's name that is not ours),
+     * {@link IllegalStateException} when another engine holds a shim's {@link ShimLock}.
      */
     public static Engine start(EngineSettings settings, HostNetwork network, List<InstanceSource> sources,
             Consumer<ReconcileReport> listener) {
-        NetworkState state;
+        // Before anything is read or changed: a second engine on a shim must not touch it at all.
+        List<ShimLock> locks = new ArrayList<>();
         try {
-            state = network.read();
-        } catch (HostNetworkException e) {
-            throw new IllegalStateException("macvlan-shim cannot read the host network" + where(settings) + ": "
-                    + e.getMessage(), e);
+            for (ShimSpec shim : settings.shims()) {
+                locks.add(ShimLock.acquire(settings.netns(), shim.name()));
+            }
+            NetworkState state;
+            try {
+                state = network.read();
+            } catch (HostNetworkException e) {
+                throw new IllegalStateException("macvlan-shim cannot read the host network" + where(settings) + ": "
+                        + e.getMessage(), e);
+            }
+            checkAgainstHost(settings, state);
+            return new Engine(settings, network, sources, listener, List.copyOf(locks));
+        } catch (RuntimeException e) {
+            locks.forEach(ShimLock::close);
+            throw e;
         }
-        checkAgainstHost(settings, state);
-        return new Engine(settings, network, sources, listener);
     }
 
     public ReconcileStatus status() {
@@ -99,17 +113,22 @@ public final class Engine implements AutoCloseable {
         return loop.runs();
     }
 
+    /** Stops watching, applies {@code on-stop}, then releases the shims' locks: the next engine may start. */
     @Override
     public void close() {
-        monitor.close();
-        sources.forEach(InstanceSource::close);
-        loop.close();
-        if (settings.onStop() == OnStop.REMOVE) {
-            try {
-                reconciler.removeOwned();
-            } catch (HostNetworkException e) {
-                LOG.errorf("on-stop=remove: could not remove everything: %s", e.getMessage());
+        try {
+            monitor.close();
+            sources.forEach(InstanceSource::close);
+            loop.close();
+            if (settings.onStop() == OnStop.REMOVE) {
+                try {
+                    reconciler.removeOwned();
+                } catch (HostNetworkException e) {
+                    LOG.errorf("on-stop=remove: could not remove everything: %s", e.getMessage());
+                }
             }
+        } finally {
+            locks.forEach(ShimLock::close);
         }
     }
 

@@ -3,8 +3,9 @@ package io.github.macvlanshim.runtime.net;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,25 +69,35 @@ public final class IpCommand {
         return run(full, stdin);
     }
 
+    /**
+     * Runs {@code command} with {@code stdin} as its standard input, written in full to a private temporary file
+     * before the command starts. Never a pipe: if this process died while writing one (SIGKILL, OOM), {@code ip
+     * -batch} would read a truncated last line and run it, e.g. {@code route add 2001:db8::1508/128 dev mynet
+     * proto 7}: a route that is not ours, left for good. With a file, the command sees all of the input or none.
+     */
     private Output run(List<String> command, String stdin) throws HostNetworkException {
         String line = String.join(" ", command);
+        Path input;
+        try {
+            input = Files.createTempFile("macvlan-shim-ip-", ".in");
+            Files.writeString(input, stdin, StandardCharsets.UTF_8);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new HostNetworkException("cannot write the input of '" + line + "' to a temporary file in "
+                    + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
+        }
         Process process;
         try {
-            process = new ProcessBuilder(command).start();
+            process = new ProcessBuilder(command).redirectInput(input.toFile()).start();
         } catch (IOException e) {
             throw new HostNetworkException("cannot start '" + line + "': " + e.getMessage(), e);
+        } finally {
+            // The child holds its own descriptor from start() on: the name is no longer needed.
+            deleteQuietly(input);
         }
         try {
-            // Both pipes drain while stdin is written: a child blocked on a full pipe would never read the rest.
+            // Both pipes drain at once: a child blocked on a full pipe would never finish.
             CompletableFuture<String> stdout = drain(process.getInputStream(), line);
             CompletableFuture<String> stderr = drain(process.getErrorStream(), line);
-            IOException writeFailure = null;
-            try (OutputStream in = process.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // A child that quit early closed its stdin; its exit code and stderr say why, so wait for them.
-                writeFailure = e;
-            }
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 throw new HostNetworkException("'" + line + "' did not finish within " + timeout.toMillis() + " ms");
@@ -96,17 +107,22 @@ public final class IpCommand {
                 throw new IpCommandException("'" + line + "' exited with " + process.exitValue() + ": "
                         + oneLine(output.stderr()), process.exitValue(), output.stderr());
             }
-            if (writeFailure != null) {
-                throw writeFailure;
-            }
             return output;
-        } catch (IOException | ExecutionException e) {
+        } catch (ExecutionException e) {
             process.destroyForcibly();
             throw new HostNetworkException("'" + line + "' failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new HostNetworkException("interrupted while running '" + line + "'", e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // A leftover input file in the temporary directory harms nothing.
         }
     }
 
