@@ -279,8 +279,8 @@ final class LxdParts {
             return;
         }
         List<String> heap = List.of("-Xmx64m", "-XX:+UseSerialGC");
-        report.lines("`java " + String.join(" ", heap) + " -jar agent/target/quarkus-app/quarkus-run.jar` (no systemd unit or "
-                        + ".deb on this branch names heap settings; these are the brief's), pointed at the lab: netns, "
+        report.lines("`java " + String.join(" ", heap) + " -jar agent/target/quarkus-app/quarkus-run.jar` (the heap settings "
+                        + "of the systemd unit the .deb ships), pointed at the lab: netns, "
                         + "shims.mynet.parent=eth0, lxd.socket=the lab daemon's socket, on-stop=remove (each run starts "
                         + "from no routes), management on a free loopback port. Ready = first 200 from /q/health/ready "
                         + "(readiness requires the first reconcile to have converged). RSS = VmRSS " + SETTLE.toSeconds()
