@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,13 +26,8 @@ import io.github.macvlanshim.lab.LabDir;
 import io.github.macvlanshim.lab.LxdDaemon;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
-import io.github.macvlanshim.runtime.config.EngineSettings;
-import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
+import io.github.macvlanshim.runtime.source.lxd.LxdEngines;
 import io.github.macvlanshim.runtime.net.Change;
-import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
-import io.github.macvlanshim.runtime.reconcile.ShimSpec;
-import io.github.macvlanshim.runtime.source.lxd.LxdClient;
-import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource;
 
 /**
  * Faults on the LXD side under a running engine, against a real LXD daemon: the daemon killed with SIGKILL (its
@@ -81,10 +75,7 @@ class LxdFaultsLabTest {
 
     @BeforeEach
     void startEngine() {
-        EngineSettings settings = new EngineSettings(List.of(new ShimSpec("mynet", "eth0", Optional.empty(),
-                Optional.empty(), List.of())), Duration.ofSeconds(30), 77, OnStop.KEEP, false, Optional.of(host));
-        engine = Engine.start(settings, new IpRoute2HostNetwork(settings.netns()),
-                List.of(new LxdInstanceSource(new LxdClient(lxd.socket()))), report -> report.applied().forEach(change -> {
+        engine = LxdEngines.start(lxd, report -> report.applied().forEach(change -> {
                     if (change instanceof Change.AddRoute) {
                         routesAdded.incrementAndGet();
                     } else if (change instanceof Change.DeleteRoute) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -17,10 +16,6 @@ import io.github.macvlanshim.lab.LxdCluster;
 import io.github.macvlanshim.lab.LxdDaemon;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
-import io.github.macvlanshim.runtime.config.EngineSettings;
-import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
-import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
-import io.github.macvlanshim.runtime.reconcile.ShimSpec;
 
 /**
  * A real two-member LXD cluster with an engine on each member: each routes only the instances it runs. An
@@ -85,12 +80,8 @@ class LxdClusterEngineLabTest {
     }
 
     private static Engine start(LxdDaemon member) {
-        EngineSettings settings = new EngineSettings(List.of(new ShimSpec("mynet", "eth0", Optional.empty(),
-                Optional.empty(), List.of())), Duration.ofSeconds(30), 77, OnStop.KEEP, false,
-                Optional.of(member.netns()));
-        return Engine.start(settings, new IpRoute2HostNetwork(settings.netns()),
-                List.of(new LxdInstanceSource(new LxdClient(member.socket()))), report -> {
-                });
+        return LxdEngines.start(member, report -> {
+        });
     }
 
     private static List<String> routes(Lab lab, LxdDaemon member) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -20,11 +19,7 @@ import io.github.macvlanshim.lab.LabDir;
 import io.github.macvlanshim.lab.LxdDaemon;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
-import io.github.macvlanshim.runtime.config.EngineSettings;
-import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
-import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
-import io.github.macvlanshim.runtime.reconcile.ShimSpec;
 
 /**
  * The engine driven by a real LXD daemon running in the lab's host namespace: containers on macvlan NICs of the
@@ -64,11 +59,8 @@ class LxdEngineLabTest {
 
     @BeforeEach
     void startEngine() {
-        EngineSettings settings = new EngineSettings(List.of(new ShimSpec("mynet", "eth0", Optional.empty(),
-                Optional.empty(), List.of())), Duration.ofSeconds(30), 77, OnStop.KEEP, false, Optional.of(host));
-        engine = Engine.start(settings, new IpRoute2HostNetwork(settings.netns()),
-                List.of(new LxdInstanceSource(new LxdClient(lxd.socket()))), report -> {
-                });
+        engine = LxdEngines.start(lxd, report -> {
+        });
     }
 
     @AfterEach
