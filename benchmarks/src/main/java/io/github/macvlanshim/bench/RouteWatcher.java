@@ -1,18 +1,16 @@
 package io.github.macvlanshim.bench;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.github.macvlanshim.lab.KernelEvents;
+
 /**
- * Follows {@code ip -n NS -o monitor route} and stamps each owned route add or delete on the shim with
- * {@link System#nanoTime()} the moment its line arrives: the kernel's own notification, read within a
- * fraction of a millisecond, with no polling load on the machine.
+ * Follows the kernel's announcements ({@link KernelEvents}) and stamps each owned route add or delete on the
+ * shim with {@link System#nanoTime()} the moment its line arrives: the kernel's own notification, read within
+ * a fraction of a millisecond, with no polling load on the machine.
  */
 final class RouteWatcher implements AutoCloseable {
 
@@ -20,49 +18,28 @@ final class RouteWatcher implements AutoCloseable {
     record Event(String destination, boolean added, long nanos) {
     }
 
-    private final Process process;
-    private final Thread reader;
     private final List<Event> events = new ArrayList<>();
+    private KernelEvents monitor;
 
-    private RouteWatcher(Process process) {
-        this.process = process;
-        this.reader = new Thread(this::read, "route-watcher");
-        this.reader.setDaemon(true);
-        this.reader.start();
+    private RouteWatcher() {
     }
 
     static RouteWatcher start(String netns) {
-        try {
-            Process process = new ProcessBuilder("ip", "-n", netns, "-o", "monitor", "route")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            // ip monitor gives no sign that it has subscribed; a short pause covers its start-up.
-            Thread.sleep(200);
-            return new RouteWatcher(process);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start ip monitor in " + netns, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        RouteWatcher watcher = new RouteWatcher();
+        watcher.monitor = KernelEvents.record(netns, watcher::onLine);
+        return watcher;
     }
 
-    private void read() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                long now = System.nanoTime();
-                if (!line.contains(" dev mynet ") || !line.contains(" proto 77 ")) {
-                    continue;
-                }
-                boolean deleted = line.startsWith("Deleted ");
-                String rest = deleted ? line.substring("Deleted ".length()) : line;
-                String destination = rest.split("\\s+", 2)[0];
-                synchronized (events) {
-                    events.add(new Event(destination, !deleted, now));
-                    events.notifyAll();
-                }
-            }
-        } catch (IOException e) {
-            // the monitor was stopped
+    private void onLine(String line, long nanos) {
+        if (!line.contains(" dev mynet ") || !line.contains(" proto 77 ")) {
+            return;
+        }
+        boolean deleted = line.startsWith("Deleted ");
+        String rest = deleted ? line.substring("Deleted ".length()) : line;
+        String destination = rest.split("\\s+", 2)[0];
+        synchronized (events) {
+            events.add(new Event(destination, !deleted, nanos));
+            events.notifyAll();
         }
     }
 
@@ -92,14 +69,6 @@ final class RouteWatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-            reader.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        monitor.close();
     }
 }
