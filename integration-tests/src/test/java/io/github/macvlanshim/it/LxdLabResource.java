@@ -3,8 +3,8 @@ package io.github.macvlanshim.it;
 import java.util.Map;
 
 import io.github.macvlanshim.lab.Lab;
-import io.github.macvlanshim.lab.LabDir;
 import io.github.macvlanshim.lab.LxdDaemon;
+import io.github.macvlanshim.lab.LxdHost;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /** A lab whose host runs a real LXD daemon; the application's engine works in that host and talks to it. */
@@ -13,12 +13,13 @@ public class LxdLabResource implements QuarkusTestResourceLifecycleManager {
     static volatile Lab lab;
     static volatile LxdDaemon lxd;
 
+    private LxdHost host;
+
     @Override
     public Map<String, String> start() {
-        LabDir.sweepStale();
-        Lab.sweepStale();
-        lab = Lab.create();
-        lxd = LxdDaemon.start(lab.hostNetns());
+        host = LxdHost.start();
+        lab = host.lab();
+        lxd = host.lxd();
         return Map.of(
                 "quarkus.macvlan-shim.netns", lab.hostNetns(),
                 "quarkus.macvlan-shim.shims.mynet.parent", "eth0",
@@ -27,14 +28,8 @@ public class LxdLabResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        try {
-            if (lxd != null) {
-                lxd.close();
-            }
-        } finally {
-            if (lab != null) {
-                lab.close();
-            }
+        if (host != null) {
+            host.close();
         }
     }
 }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import io.github.macvlanshim.lab.Cmd;
 import io.github.macvlanshim.lab.KernelEvents;
 import io.github.macvlanshim.lab.Lab;
-import io.github.macvlanshim.lab.LabDir;
 import io.github.macvlanshim.lab.LxdDaemon;
+import io.github.macvlanshim.lab.LxdHost;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
 import io.github.macvlanshim.runtime.source.lxd.LxdEngines;
@@ -44,6 +44,7 @@ class LxdFaultsLabTest {
     /** The churn stops starting cycles after this, to stay within a few minutes on a small machine. */
     private static final Duration CHURN_BUDGET = Duration.ofSeconds(150);
 
+    private static LxdHost lxdHost;
     private static Lab lab;
     private static LxdDaemon lxd;
     private static String host;
@@ -55,22 +56,15 @@ class LxdFaultsLabTest {
 
     @BeforeAll
     static void startLxd() {
-        LabDir.sweepStale();
-        Lab.sweepStale();
-        lab = Lab.create();
+        lxdHost = LxdHost.start();
+        lab = lxdHost.lab();
         host = lab.hostNetns();
-        lxd = LxdDaemon.start(host);
+        lxd = lxdHost.lxd();
     }
 
     @AfterAll
     static void stopLxd() {
-        try {
-            if (lxd != null) {
-                lxd.close();
-            }
-        } finally {
-            lab.close();
-        }
+        lxdHost.close();
     }
 
     @BeforeEach

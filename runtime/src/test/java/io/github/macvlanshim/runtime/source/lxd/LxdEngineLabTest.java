@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 import io.github.macvlanshim.lab.Dhcp;
 import io.github.macvlanshim.lab.Lab;
-import io.github.macvlanshim.lab.LabDir;
 import io.github.macvlanshim.lab.LxdDaemon;
+import io.github.macvlanshim.lab.LxdHost;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
@@ -30,6 +30,7 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 class LxdEngineLabTest {
 
     private static final Duration ROUTED_WITHIN = Duration.ofSeconds(2);
+    private static LxdHost lxdHost;
     private static Lab lab;
     private static LxdDaemon lxd;
     private static String host;
@@ -39,22 +40,15 @@ class LxdEngineLabTest {
 
     @BeforeAll
     static void startLxd() {
-        LabDir.sweepStale();
-        Lab.sweepStale();
-        lab = Lab.create();
+        lxdHost = LxdHost.start();
+        lab = lxdHost.lab();
         host = lab.hostNetns();
-        lxd = LxdDaemon.start(host);
+        lxd = lxdHost.lxd();
     }
 
     @AfterAll
     static void stopLxd() {
-        try {
-            if (lxd != null) {
-                lxd.close();
-            }
-        } finally {
-            lab.close();
-        }
+        lxdHost.close();
     }
 
     @BeforeEach

@@ -1,0 +1,49 @@
+package io.github.macvlanshim.lab;
+
+/**
+ * A fresh {@link Lab} whose host namespace runs one {@link LxdDaemon}: the set-up the LXD tests share. Sweeps
+ * what a dead run left behind first; closing stops the daemon, then removes the lab.
+ */
+public final class LxdHost implements AutoCloseable {
+
+    private final Lab lab;
+    private final LxdDaemon lxd;
+
+    private LxdHost(Lab lab, LxdDaemon lxd) {
+        this.lab = lab;
+        this.lxd = lxd;
+    }
+
+    public static LxdHost start() {
+        LabDir.sweepStale();
+        Lab.sweepStale();
+        Lab lab = Lab.create();
+        try {
+            return new LxdHost(lab, LxdDaemon.start(lab.hostNetns()));
+        } catch (RuntimeException e) {
+            try {
+                lab.close();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    public Lab lab() {
+        return lab;
+    }
+
+    public LxdDaemon lxd() {
+        return lxd;
+    }
+
+    @Override
+    public void close() {
+        try {
+            lxd.close();
+        } finally {
+            lab.close();
+        }
+    }
+}
