@@ -24,6 +24,6 @@ public final class LxdEngines {
         EngineSettings settings = new EngineSettings(List.of(new ShimSpec("mynet", "eth0", Optional.empty(),
                 Optional.empty(), List.of())), Duration.ofSeconds(30), 77, OnStop.KEEP, false, Optional.of(lxd.netns()));
         return Engine.start(settings, new IpRoute2HostNetwork(settings.netns()),
-                List.of(new LxdInstanceSource(new LxdClient(lxd.socket()))), listener);
+                List.of(LxdInstanceSource.at(lxd.socket())), listener);
     }
 }
