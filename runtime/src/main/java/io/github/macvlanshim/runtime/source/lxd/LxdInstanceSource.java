@@ -122,7 +122,7 @@ public final class LxdInstanceSource implements InstanceSource {
         LxdClient current = client();
         JsonNode serverAnswer = current.get(LxdEndpoints.SERVER_PATH);
         JsonNode networks = current.get(LxdEndpoints.NETWORKS_PATH);
-        JsonNode instances = current.get(LxdEndpoints.INSTANCES_PATH);
+        JsonNode instances = current.get(LxdEndpoints.instancesPath(serverAnswer));
         List<Endpoint> endpoints = parser.endpoints(serverAnswer, networks, instances);
         server = parser.server(serverAnswer);
         macvlanNetworks = parser.macvlanNetworks(networks);
