@@ -57,4 +57,9 @@ final class TestConfig implements MacvlanShimConfig {
     public Lxd lxd() {
         return () -> socket;
     }
+
+    @Override
+    public Test test() {
+        return () -> false;
+    }
 }
