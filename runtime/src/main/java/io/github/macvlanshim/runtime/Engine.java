@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -16,6 +17,7 @@ import io.github.macvlanshim.runtime.config.InvalidConfigException;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
 import io.github.macvlanshim.runtime.net.HostNetwork;
 import io.github.macvlanshim.runtime.net.HostNetworkException;
+import io.github.macvlanshim.runtime.net.InMemoryHostNetwork;
 import io.github.macvlanshim.runtime.net.NetworkMonitor;
 import io.github.macvlanshim.runtime.net.NetworkState;
 import io.github.macvlanshim.runtime.reconcile.ReconcileLoop;
@@ -47,11 +49,11 @@ public final class Engine implements AutoCloseable {
     private final SourceGatherer gatherer;
     private final Reconciler reconciler;
     private final ReconcileLoop loop;
-    private final NetworkMonitor monitor;
+    private final Optional<NetworkMonitor> monitor;
     private final List<ShimLock> locks;
 
     private Engine(EngineSettings settings, HostNetwork network, List<InstanceSource> sources,
-            Consumer<ReconcileReport> listener, List<ShimLock> locks) {
+            Consumer<ReconcileReport> listener, List<ShimLock> locks, boolean onHost) {
         this.settings = settings;
         this.locks = locks;
         this.sources = List.copyOf(sources);
@@ -64,11 +66,11 @@ public final class Engine implements AutoCloseable {
         this.loop = new ReconcileLoop(() -> reconciler.reconcileWithKnown("event"), DEBOUNCE, "macvlan-shim-reconcile");
         // Watch before the first reconcile, so that nothing that happens after it can go unseen.
         Set<String> watched = watchedNames(settings);
-        this.monitor = NetworkMonitor.start(settings.netns(), line -> {
+        this.monitor = onHost ? Optional.of(NetworkMonitor.start(settings.netns(), line -> {
             if (mentionsAny(line, watched)) {
                 loop.request();
             }
-        });
+        })) : Optional.empty();
         this.sources.forEach(source -> source.subscribe(new SourceListener() {
             @Override
             public void resync() {
@@ -109,11 +111,22 @@ public final class Engine implements AutoCloseable {
                         + e.getMessage(), e);
             }
             checkAgainstHost(settings, state);
-            return new Engine(settings, network, sources, listener, List.copyOf(locks));
+            return new Engine(settings, network, sources, listener, List.copyOf(locks), true);
         } catch (RuntimeException e) {
             locks.forEach(ShimLock::close);
             throw e;
         }
+    }
+
+    /**
+     * Starts the engine on a network that is no host's: no lock is taken and no kernel is watched, since there is
+     * nothing another engine could share and nothing else changes it. Throws {@link InvalidConfigException} as
+     * {@link #start} does when the network contradicts the settings.
+     */
+    public static Engine startInMemory(EngineSettings settings, InMemoryHostNetwork network,
+            List<InstanceSource> sources, Consumer<ReconcileReport> listener) {
+        checkAgainstHost(settings, network.read());
+        return new Engine(settings, network, sources, listener, List.of(), false);
     }
 
     public ReconcileStatus status() {
@@ -138,11 +151,16 @@ public final class Engine implements AutoCloseable {
     /** Stops watching, applies {@code on-stop}, then releases the shims' locks: the next engine may start. */
     @Override
     public void close() {
+        close(settings.onStop());
+    }
+
+    /** As {@link #close()}, with {@code onStop} in place of the configured on-stop (dev mode removes). */
+    public void close(OnStop onStop) {
         try {
-            monitor.close();
+            monitor.ifPresent(NetworkMonitor::close);
             sources.forEach(InstanceSource::close);
             loop.close();
-            if (settings.onStop() == OnStop.REMOVE) {
+            if (onStop == OnStop.REMOVE) {
                 try {
                     reconciler.removeOwned();
                 } catch (HostNetworkException e) {

@@ -63,4 +63,9 @@ final class TestConfig implements MacvlanShimConfig {
     public String stateFile() {
         return stateFile;
     }
+
+    @Override
+    public Test test() {
+        return () -> false;
+    }
 }
