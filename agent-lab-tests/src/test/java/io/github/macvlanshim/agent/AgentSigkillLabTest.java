@@ -181,6 +181,8 @@ class AgentSigkillLabTest {
                 "quarkus.macvlan-shim.shims.mynet.parent=eth0",
                 "quarkus.macvlan-shim.shims.mynet.static-routes=" + String.join(",", statics),
                 "quarkus.macvlan-shim.lxd.socket=none",
+                // The test's own, never the host's /var/lib/macvlan-shim.
+                "quarkus.macvlan-shim.state-file=" + work.resolve("sources.json"),
                 "quarkus.http.port=0",
                 "") , StandardCharsets.UTF_8);
     }

@@ -31,6 +31,7 @@ final class Agents implements BeforeEachCallback, AfterEachCallback {
 
     /** The agent's key for its properties file (AgentConfigSourceFactory.LOCATION_KEY in the agent module). */
     static final String CONFIG_KEY = "macvlan-shim.config";
+    static final String STATE_FILE_KEY = "quarkus.macvlan-shim.state-file";
 
     private final boolean ownLab;
     private final List<RunningAgent> started = new ArrayList<>();
@@ -112,8 +113,13 @@ final class Agents implements BeforeEachCallback, AfterEachCallback {
             return set("quarkus.macvlan-shim.netns", lab.hostNetns()).set("quarkus.macvlan-shim.shims.mynet.parent", "eth0");
         }
 
-        /** Starts {@code build} as {@code name} (its log is {@code name.log}); does not wait for it to be ready. */
+        /**
+         * Starts {@code build} as {@code name} (its log is {@code name.log}); does not wait for it to be ready. Unless
+         * the test set one, the sources' state file is the test's own ({@code sources.json} in {@link #dir()}, shared
+         * by the agents of one test as by an agent and its restart), never the host's.
+         */
         RunningAgent start(AgentBuild build, String name) {
+            properties.putIfAbsent(STATE_FILE_KEY, dir.resolve("sources.json").toString());
             Path file = dir.resolve(name + ".properties");
             int port = freePort();
             try {
