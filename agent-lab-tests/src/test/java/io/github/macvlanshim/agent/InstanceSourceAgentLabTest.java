@@ -91,10 +91,11 @@ class InstanceSourceAgentLabTest {
         assertThat(lab.awaitPing(host, "198.51.100.201", Duration.ofSeconds(3))).isTrue();
         assertThat(lab.awaitPing(host, "2001:db8:100::201", Duration.ofSeconds(3))).isTrue();
 
+        // Its IPv4 address is set first: an address that comes after the instance's first is the full reconcile's
+        // (the LXD source stops polling an instance once it has addresses), so only the first is awaited here.
         daemon.run("c2", "198.51.100.202", "2001:db8:100::202");
-        assertThat(Wait.until(FOLLOWED_WITHIN, () -> routes().contains("198.51.100.202 dev mynet")
-                && routes().contains("2001:db8:100::202 dev mynet"))).as("a later instance routed; log:%n%s", agent.log())
-                .isTrue();
+        assertThat(Wait.until(FOLLOWED_WITHIN, () -> routes().contains("198.51.100.202 dev mynet")))
+                .as("a later instance routed; log:%n%s", agent.log()).isTrue();
         assertThat(lab.awaitPing(host, "198.51.100.202", Duration.ofSeconds(3))).isTrue();
 
         daemon.remove("c2");
