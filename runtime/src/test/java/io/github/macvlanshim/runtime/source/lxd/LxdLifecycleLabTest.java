@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import io.github.macvlanshim.lab.Lab;
 import io.github.macvlanshim.lab.LxdDaemon;
 import io.github.macvlanshim.lab.LxdHost;
+import io.github.macvlanshim.lab.UnixSocketProxy;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
 import io.github.macvlanshim.runtime.EngineSettingsProducerAccess;
