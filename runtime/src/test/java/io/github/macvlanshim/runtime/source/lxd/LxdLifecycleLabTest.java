@@ -76,6 +76,8 @@ class LxdLifecycleLabTest {
         }
         instances.forEach(instance -> lxd.deleteInstance(instance, true));
         lab.ip(host, "route", "flush", "proto", "77");
+        // The next test's containers reuse these addresses with new MACs.
+        lab.ip(host, "neigh", "flush", "all");
     }
 
     @Test
