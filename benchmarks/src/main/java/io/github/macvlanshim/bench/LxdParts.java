@@ -367,6 +367,7 @@ final class LxdParts {
         command.addAll(heap);
         command.addAll(List.of("-Dquarkus.macvlan-shim.netns=" + ns, "-Dquarkus.macvlan-shim.shims.mynet.parent=eth0",
                 "-Dquarkus.macvlan-shim.lxd.socket=" + lxd.socket(), "-Dquarkus.macvlan-shim.on-stop=remove",
+                "-Dquarkus.macvlan-shim.state-file=none",
                 "-Dquarkus.management.port=" + port, "-Dquarkus.http.port=0", "-jar", jar.toString()));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
