@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -16,6 +17,7 @@ import io.github.macvlanshim.runtime.config.InvalidConfigException;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
 import io.github.macvlanshim.runtime.net.HostNetwork;
 import io.github.macvlanshim.runtime.net.HostNetworkException;
+import io.github.macvlanshim.runtime.net.InMemoryHostNetwork;
 import io.github.macvlanshim.runtime.net.NetworkMonitor;
 import io.github.macvlanshim.runtime.net.NetworkState;
 import io.github.macvlanshim.runtime.reconcile.ReconcileLoop;
@@ -23,7 +25,11 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.reconcile.Reconciler;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
+import io.github.macvlanshim.runtime.reconcile.SourceGatherer;
+import io.github.macvlanshim.runtime.source.Endpoint;
 import io.github.macvlanshim.runtime.source.InstanceSource;
+import io.github.macvlanshim.runtime.source.SourceListener;
+import io.github.macvlanshim.runtime.source.SourceMemory;
 
 /**
  * The running engine, without CDI: checks the settings against the host, reconciles once, then
@@ -40,26 +46,44 @@ public final class Engine implements AutoCloseable {
 
     private final EngineSettings settings;
     private final List<InstanceSource> sources;
+    private final SourceGatherer gatherer;
     private final Reconciler reconciler;
     private final ReconcileLoop loop;
-    private final NetworkMonitor monitor;
+    private final Optional<NetworkMonitor> monitor;
     private final List<ShimLock> locks;
 
     private Engine(EngineSettings settings, HostNetwork network, List<InstanceSource> sources,
-            Consumer<ReconcileReport> listener, List<ShimLock> locks) {
+            Consumer<ReconcileReport> listener, List<ShimLock> locks, boolean onHost) {
         this.settings = settings;
         this.locks = locks;
         this.sources = List.copyOf(sources);
-        this.reconciler = new Reconciler(settings, network, sources, Clock.systemUTC(), listener);
-        this.loop = new ReconcileLoop(() -> reconciler.reconcile("event"), DEBOUNCE, "macvlan-shim-reconcile");
+        SourceMemory memory = settings.stateFile()
+                .map(file -> settings.dryRun() ? SourceMemory.readOnly(file) : SourceMemory.at(file))
+                .orElseGet(SourceMemory::none);
+        this.gatherer = new SourceGatherer(sources, memory, Clock.systemUTC());
+        this.reconciler = new Reconciler(settings, network, gatherer, Clock.systemUTC(), listener);
+        // Events reconcile on what the sources last said: a kernel event asks no source anything.
+        this.loop = new ReconcileLoop(() -> reconciler.reconcileWithKnown("event"), DEBOUNCE, "macvlan-shim-reconcile");
         // Watch before the first reconcile, so that nothing that happens after it can go unseen.
         Set<String> watched = watchedNames(settings);
-        this.monitor = NetworkMonitor.start(settings.netns(), line -> {
+        this.monitor = onHost ? Optional.of(NetworkMonitor.start(settings.netns(), line -> {
             if (mentionsAny(line, watched)) {
                 loop.request();
             }
-        });
-        this.sources.forEach(source -> source.subscribe(loop::request));
+        })) : Optional.empty();
+        this.sources.forEach(source -> source.subscribe(new SourceListener() {
+            @Override
+            public void resync() {
+                gatherer.markStale(source.name());
+                loop.request();
+            }
+
+            @Override
+            public void instanceChanged(String project, String instance, List<Endpoint> endpoints) {
+                gatherer.instanceChanged(source.name(), project, instance, endpoints);
+                loop.request();
+            }
+        }));
         ReconcileStatus first = reconciler.reconcile("start-up");
         LOG.infof("macvlan-shim started%s: %d shims, protocol %d, interval %s, on-stop %s%s; first reconcile: %s",
                 where(settings), settings.shims().size(), settings.protocol(), settings.interval(),
@@ -87,18 +111,29 @@ public final class Engine implements AutoCloseable {
                         + e.getMessage(), e);
             }
             checkAgainstHost(settings, state);
-            return new Engine(settings, network, sources, listener, List.copyOf(locks));
+            return new Engine(settings, network, sources, listener, List.copyOf(locks), true);
         } catch (RuntimeException e) {
             locks.forEach(ShimLock::close);
             throw e;
         }
     }
 
+    /**
+     * Starts the engine on a network that is no host's: no lock is taken and no kernel is watched, since there is
+     * nothing another engine could share and nothing else changes it. Throws {@link InvalidConfigException} as
+     * {@link #start} does when the network contradicts the settings.
+     */
+    public static Engine startInMemory(EngineSettings settings, InMemoryHostNetwork network,
+            List<InstanceSource> sources, Consumer<ReconcileReport> listener) {
+        checkAgainstHost(settings, network.read());
+        return new Engine(settings, network, sources, listener, List.of(), false);
+    }
+
     public ReconcileStatus status() {
         return reconciler.status();
     }
 
-    /** Reconciles now, after any reconcile in progress, and returns the outcome. */
+    /** Reconciles now with a full snapshot of every source, after any reconcile in progress, and returns the outcome. */
     public ReconcileStatus reconcile(String trigger) {
         return reconciler.reconcile(trigger);
     }
@@ -116,11 +151,16 @@ public final class Engine implements AutoCloseable {
     /** Stops watching, applies {@code on-stop}, then releases the shims' locks: the next engine may start. */
     @Override
     public void close() {
+        close(settings.onStop());
+    }
+
+    /** As {@link #close()}, with {@code onStop} in place of the configured on-stop (dev mode removes). */
+    public void close(OnStop onStop) {
         try {
-            monitor.close();
+            monitor.ifPresent(NetworkMonitor::close);
             sources.forEach(InstanceSource::close);
             loop.close();
-            if (settings.onStop() == OnStop.REMOVE) {
+            if (onStop == OnStop.REMOVE) {
                 try {
                     reconciler.removeOwned();
                 } catch (HostNetworkException e) {

@@ -1,5 +1,6 @@
 package io.github.macvlanshim.runtime.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -7,17 +8,26 @@ import java.util.Optional;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
 
-/** The configuration once validated: what the engine runs on. */
+/**
+ * The configuration once validated: what the engine runs on.
+ *
+ * @param stateFile where the sources' last good endpoints outlive a restart; empty: they do not
+ */
 public record EngineSettings(List<ShimSpec> shims, Duration interval, int protocol, OnStop onStop, boolean dryRun,
-        Optional<String> netns, LxdSocketSetting lxdSocket) {
+        Optional<String> netns, LxdSocketSetting lxdSocket, Optional<Path> stateFile) {
 
     public EngineSettings {
         shims = List.copyOf(shims);
     }
 
-    /** Settings with the LXD socket left to its default, {@code auto}. */
+    /** Settings with the LXD socket left to its default, {@code auto}, and no state file. */
     public EngineSettings(List<ShimSpec> shims, Duration interval, int protocol, OnStop onStop, boolean dryRun,
             Optional<String> netns) {
-        this(shims, interval, protocol, onStop, dryRun, netns, LxdSocketSetting.auto());
+        this(shims, interval, protocol, onStop, dryRun, netns, LxdSocketSetting.auto(), Optional.empty());
+    }
+
+    /** These settings with the sources' endpoints kept in {@code file}. */
+    public EngineSettings withStateFile(Path file) {
+        return new EngineSettings(shims, interval, protocol, onStop, dryRun, netns, lxdSocket, Optional.of(file));
     }
 }

@@ -22,6 +22,9 @@ public interface MacvlanShimConfig {
     /** The first route protocol number no well-known routing daemon claims: marks the routes that are ours. */
     int DEFAULT_PROTOCOL = 77;
 
+    /** Where the agent's package gives it a state directory. */
+    String DEFAULT_STATE_FILE = "/var/lib/macvlan-shim/sources.json";
+
     /**
      * The shims, by interface name (1-15 bytes: letters, digits, '_', '.', '-'). Each is a macvlan in bridge
      * mode on its parent, through which the host reaches the instances that sit on that parent.
@@ -54,6 +57,17 @@ public interface MacvlanShimConfig {
 
     /** The LXD (or Incus) instance source. */
     Lxd lxd();
+
+    /**
+     * The file where each instance source's last good endpoints are kept, so that they outlive a restart: an
+     * agent that starts while LXD is down keeps the routes LXD last asked for instead of removing them. Written
+     * atomically; a missing or unusable file is a fresh start. {@code none}: nothing is kept across restarts.
+     */
+    @WithDefault(DEFAULT_STATE_FILE)
+    String stateFile();
+
+    /** Test mode ({@code @QuarkusTest}, {@code QuarkusUnitTest}, {@code @QuarkusMainTest}). */
+    Test test();
 
     /** One shim. */
     interface Shim {
@@ -110,11 +124,26 @@ public interface MacvlanShimConfig {
         /**
          * The daemon's API socket. {@code auto}: the first that exists of {@code $LXD_DIR/unix.socket},
          * {@code /var/snap/lxd/common/lxd/unix.socket}, {@code /var/lib/lxd/unix.socket} and
-         * {@code /var/lib/incus/unix.socket}; when none does, the LXD source is off (a host without LXD).
-         * An absolute path: that socket, which must exist at start-up. {@code none}: the LXD source is off.
+         * {@code /var/lib/incus/unix.socket}, looked for again every few seconds while none does (LXD installed
+         * or started later is picked up without a restart). An absolute path: that socket, waited for while it
+         * does not exist; nothing LXD asked for is removed until it has answered. {@code none}: the LXD source
+         * is off.
          */
         @WithDefault("auto")
         String socket();
+    }
+
+    /** What the engine works on in test mode. */
+    interface Test {
+
+        /**
+         * Run the real engine in test mode, on the host's network (or the namespace {@code netns} names), with
+         * the capability check, the locks and the kernel monitor. Off (the default), tests never read or change
+         * the host: the engine works on an in-memory host network that has every shim's parent, the LXD source
+         * is off, and readiness says so. Does nothing outside test mode.
+         */
+        @WithDefault("false")
+        boolean realHost();
     }
 
     /** What to do with shims and routes at shutdown. */

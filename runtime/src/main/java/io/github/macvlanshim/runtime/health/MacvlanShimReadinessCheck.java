@@ -10,6 +10,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
+import io.github.macvlanshim.runtime.EngineMode;
 import io.github.macvlanshim.runtime.MacvlanShimEngine;
 import io.github.macvlanshim.runtime.reconcile.Conflict;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
@@ -21,7 +22,8 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
  * UP when nothing stands in the way: the last reconcile converged with nothing pending, every parent is up with
  * carrier, every shim present, up and addressed, no owned route linkdown, every source answering
  * ({@link ReconcileStatus#notReadyReasons()}). DOWN names each reason; {@code message} is the verdict in words
- * and never says more than the status does.
+ * and never says more than the status does. {@code host-network} tells what the engine works on (in test mode,
+ * an in-memory host network).
  */
 @Readiness
 @ApplicationScoped
@@ -34,13 +36,14 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return response(engine.status());
+        return response(engine.status(), engine.mode());
     }
 
-    static HealthCheckResponse response(ReconcileStatus status) {
+    static HealthCheckResponse response(ReconcileStatus status, EngineMode mode) {
         List<String> reasons = status.notReadyReasons();
         boolean ready = status.ready();
         HealthCheckResponseBuilder builder = HealthCheckResponse.named(NAME).status(ready)
+                .withData("host-network", mode.description())
                 .withData("outcome", outcome(status, ready))
                 .withData("message", message(status, ready, reasons))
                 .withData("last-reconcile", status.lastCompleted().map(Object::toString).orElse("never"))
@@ -60,7 +63,7 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
         for (SourceStatus source : status.sources()) {
             builder.withData("source." + source.name(), source.reachable()
                     ? "reachable, " + source.endpoints() + " endpoints"
-                    : "unreachable: " + source.error());
+                    : source.describe());
         }
         int index = 0;
         for (Conflict conflict : status.conflicts()) {

@@ -109,8 +109,9 @@ public class MacvlanShimMetrics {
 
     void onReconcile(@Observes ReconcileReport report) {
         report.status().sources().forEach(source -> sourceUp.computeIfAbsent(source.name(), name -> {
-            Meter meter = Gauge.builder("macvlan.shim.source.up", engine, e -> sourceReachable(e, name) ? 1 : 0)
-                    .description("1 when the instance source answered its last snapshot, else 0")
+            Meter meter = Gauge.builder("macvlan.shim.source.up", engine, e -> sourceHealthy(e, name) ? 1 : 0)
+                    .description("1 when the instance source answered its last snapshot (or is auto-detected and was"
+                            + " never on this host), 0 while it is expected but absent or unreachable")
                     .tag("source", name)
                     .register(registry);
             meters.add(meter);
@@ -171,7 +172,7 @@ public class MacvlanShimMetrics {
                 .orElse(ShimStatus.unknown(shim, ""));
     }
 
-    private static boolean sourceReachable(MacvlanShimEngine engine, String source) {
-        return engine.status().sources().stream().anyMatch(s -> s.name().equals(source) && s.reachable());
+    private static boolean sourceHealthy(MacvlanShimEngine engine, String source) {
+        return engine.status().sources().stream().anyMatch(s -> s.name().equals(source) && s.healthy());
     }
 }

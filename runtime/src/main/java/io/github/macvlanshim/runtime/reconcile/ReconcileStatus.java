@@ -100,9 +100,47 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, String trigger, O
     public record Served(String source, String project, String instance, String nic) {
     }
 
-    /** One instance source: whether its last snapshot succeeded, and how many endpoints its last good one had. */
-    public record SourceStatus(String name, boolean reachable, String error, int endpoints,
-            Optional<Instant> lastGoodSnapshot) {
+    /**
+     * One instance source as the last gather found it.
+     *
+     * @param error why it is absent or unreachable ("" when it answered)
+     * @param endpoints the endpoints the engine holds for it: its last answer, or what was remembered
+     * @param lastGoodSnapshot when it last answered a full snapshot in this run
+     * @param expected whether the engine waits for it: configured, or seen (socket, answer, or remembered)
+     */
+    public record SourceStatus(String name, State state, String error, int endpoints, Optional<Instant> lastGoodSnapshot,
+            boolean expected) {
+
+        public enum State {
+            /** Not asked yet (before the first reconcile). */
+            NOT_ASKED,
+            /** Answered its last snapshot. */
+            REACHABLE,
+            /** Its daemon is there (or configured) but did not answer. */
+            UNREACHABLE,
+            /** No daemon: no API socket where it is looked for. */
+            ABSENT
+        }
+
+        public boolean reachable() {
+            return state == State.REACHABLE;
+        }
+
+        /** Nothing to wait for: it answered, or it is an auto-detected source this host never had. */
+        public boolean healthy() {
+            return reachable() || state == State.ABSENT && !expected;
+        }
+
+        /** The state in words, for health data and logs: "reachable", "absent (expected): no socket at ...". */
+        public String describe() {
+            return switch (state) {
+                case NOT_ASKED -> "not asked yet";
+                case REACHABLE -> "reachable";
+                case UNREACHABLE -> "unreachable: " + error;
+                case ABSENT -> expected ? "absent, expected back: " + error : "not on this host: " + error
+                        + "; looking for it";
+            };
+        }
     }
 
     public static ReconcileStatus notRun(List<ShimSpec> shims) {
@@ -161,8 +199,8 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, String trigger, O
             }
         }
         for (SourceStatus source : sources) {
-            if (!source.reachable()) {
-                reasons.add("source " + source.name() + " unreachable: " + source.error()
+            if (!source.healthy()) {
+                reasons.add("source " + source.name() + " " + source.describe()
                         + " (its last good endpoints stay routed)");
             }
         }

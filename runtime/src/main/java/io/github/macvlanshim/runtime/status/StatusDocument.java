@@ -85,7 +85,8 @@ public final class StatusDocument {
         for (SourceStatus source : status.sources()) {
             ObjectNode node = sources.addObject();
             node.put("name", source.name());
-            node.put("state", source.reachable() ? "reachable" : "unreachable");
+            node.put("state", source.state().name().toLowerCase());
+            node.put("expected", source.expected());
             node.put("endpoints", source.endpoints());
             node.put("lastAnswer", time(source.lastGoodSnapshot()));
             node.put("error", source.error());

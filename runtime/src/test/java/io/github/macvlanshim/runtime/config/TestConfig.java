@@ -18,6 +18,7 @@ final class TestConfig implements MacvlanShimConfig {
     int protocol = DEFAULT_PROTOCOL;
     Optional<String> netns = Optional.empty();
     String socket = "auto";
+    String stateFile = DEFAULT_STATE_FILE;
 
     static TestShim shim(String parent) {
         return new TestShim(Optional.ofNullable(parent), Optional.empty(), Optional.empty(), Optional.empty());
@@ -56,5 +57,15 @@ final class TestConfig implements MacvlanShimConfig {
     @Override
     public Lxd lxd() {
         return () -> socket;
+    }
+
+    @Override
+    public String stateFile() {
+        return stateFile;
+    }
+
+    @Override
+    public Test test() {
+        return () -> false;
     }
 }

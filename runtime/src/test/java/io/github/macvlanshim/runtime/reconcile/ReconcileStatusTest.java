@@ -17,7 +17,7 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
 class ReconcileStatusTest {
 
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
-    private static final SourceStatus STATIC = new SourceStatus("static", true, "", 1, Optional.of(NOW));
+    private static final SourceStatus STATIC = new SourceStatus("static", SourceStatus.State.REACHABLE, "", 1, Optional.of(NOW), true);
 
     private static ShimStatus shim(ParentState parent, boolean present, boolean up, int routes, int linkdown) {
         return new ShimStatus("mynet", "eth0", parent, present, up, true, List.of("198.51.100.72/32"), "02:00:00:00:00:01",
@@ -59,9 +59,19 @@ class ReconcileStatusTest {
 
     @Test
     void anUnreachableSourceIsAReasonThatSaysItsRoutesStay() {
-        SourceStatus lxd = new SourceStatus("lxd", false, "connection refused", 3, Optional.of(NOW));
+        SourceStatus lxd = new SourceStatus("lxd", SourceStatus.State.UNREACHABLE, "connection refused", 3, Optional.of(NOW), true);
         assertThat(status(Outcome.CONVERGED, 0, shim(ParentState.UP, true, true, 3, 0), STATIC, lxd).notReadyReasons())
                 .containsExactly("source lxd unreachable: connection refused (its last good endpoints stay routed)");
+    }
+
+    @Test
+    void anExpectedSourceThatIsAbsentIsAReasonAndOneNeverOnThisHostIsNot() {
+        SourceStatus expected = new SourceStatus("lxd", SourceStatus.State.ABSENT, "no socket at /var/lib/lxd/unix.socket",
+                2, Optional.empty(), true);
+        SourceStatus never = new SourceStatus("incus", SourceStatus.State.ABSENT, "no socket", 0, Optional.empty(), false);
+        assertThat(status(Outcome.CONVERGED, 0, shim(ParentState.UP, true, true, 2, 0), expected, never).notReadyReasons())
+                .containsExactly("source lxd absent, expected back: no socket at /var/lib/lxd/unix.socket"
+                        + " (its last good endpoints stay routed)");
     }
 
     @Test

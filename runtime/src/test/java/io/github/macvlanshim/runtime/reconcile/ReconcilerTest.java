@@ -31,6 +31,7 @@ import io.github.macvlanshim.runtime.net.Link;
 import io.github.macvlanshim.runtime.net.LinkAddress;
 import io.github.macvlanshim.runtime.net.LinkAddress.Scope;
 import io.github.macvlanshim.runtime.net.NetworkState;
+import io.github.macvlanshim.runtime.net.SimulatedKernel;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport.Repair;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ParentState;
@@ -38,6 +39,7 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.RouteStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Served;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus.State;
 import io.github.macvlanshim.runtime.source.Endpoint;
 import io.github.macvlanshim.runtime.source.InstanceSource;
 import io.github.macvlanshim.runtime.source.SourceException;
@@ -85,7 +87,7 @@ class ReconcilerTest {
         assertThat(status.lastCompleted()).contains(NOW);
         assertThat(status.pendingChanges()).isZero();
         assertThat(status.shims()).extracting(ReconcilerTest::summary).containsExactly("mynet on eth0 (up): ok, 2 routes, 0 conflicts");
-        assertThat(status.sources()).containsExactly(new SourceStatus("lxd", true, "", 2, Optional.of(NOW)));
+        assertThat(status.sources()).containsExactly(new SourceStatus("lxd", State.REACHABLE, "", 2, Optional.of(NOW), true));
         assertThat(kernel().link("mynet")).hasValueSatisfying(link -> {
             assertThat(link.isMacvlanBridgeOn("eth0")).isTrue();
             assertThat(link.adminUp()).isTrue();
@@ -136,8 +138,8 @@ class ReconcilerTest {
         assertThat(lastReport().applied()).containsExactly(add(incus, D1, SHIM4));
         assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
         assertThat(status.sources()).containsExactly(
-                new SourceStatus("lxd", false, "lxd: connection refused", 0, Optional.empty()),
-                new SourceStatus("incus", true, "", 1, Optional.of(NOW)));
+                new SourceStatus("lxd", State.UNREACHABLE, "lxd: connection refused", 0, Optional.empty(), true),
+                new SourceStatus("incus", State.REACHABLE, "", 1, Optional.of(NOW), true));
         assertThat(status.ready()).isFalse();
     }
 
@@ -151,8 +153,8 @@ class ReconcilerTest {
         ReconcileStatus down = reconciler.reconcile("source crashing");
 
         assertThat(ownedDestinations()).containsExactly(D1);
-        assertThat(down.sources()).containsExactly(new SourceStatus("lxd", false, "unexpected reply", 0,
-                Optional.empty()));
+        assertThat(down.sources()).containsExactly(new SourceStatus("lxd", State.UNREACHABLE, "unexpected reply", 0,
+                Optional.empty(), true));
         assertThat(down.ready()).isFalse();
 
         lxd.answers(C1);
@@ -181,8 +183,8 @@ class ReconcilerTest {
                 add(incus, D2, SHIM4));
         assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
         assertThat(status.sources()).containsExactly(
-                new SourceStatus("lxd", false, "lxd: timed out", 2, Optional.of(NOW)),
-                new SourceStatus("incus", true, "", 1, Optional.of(NOW)));
+                new SourceStatus("lxd", State.UNREACHABLE, "lxd: timed out", 2, Optional.of(NOW), true),
+                new SourceStatus("incus", State.REACHABLE, "", 1, Optional.of(NOW), true));
         assertThat(status.ready()).isFalse();
     }
 

@@ -31,7 +31,7 @@ class StatusDocumentTest {
                         List.of("198.51.100.72/32"), "02:00:00:00:00:01", 1, 1, 1)),
                 List.of(new RouteStatus("198.51.100.20/32", "mynet", true,
                         List.of(new Served("lxd", "default", "c1", "eth0")))),
-                List.of(new SourceStatus("lxd", true, "", 1, Optional.of(NOW))),
+                List.of(new SourceStatus("lxd", SourceStatus.State.REACHABLE, "", 1, Optional.of(NOW), true)),
                 List.of(new Conflict("mynet", Conflict.Kind.FOREIGN_ROUTE, "198.51.100.21/32", "route ... left alone")));
 
         JsonNode doc = StatusDocument.of(status, "1.2.3");
