@@ -18,7 +18,7 @@ final class TestConfig implements MacvlanShimConfig {
     int protocol = DEFAULT_PROTOCOL;
     Optional<String> netns = Optional.empty();
     String socket = "auto";
-    String stateFile = DEFAULT_STATE_FILE;
+    Optional<String> stateFile = Optional.empty();
 
     static TestShim shim(String parent) {
         return new TestShim(Optional.ofNullable(parent), Optional.empty(), Optional.empty(), Optional.empty());
@@ -65,7 +65,7 @@ final class TestConfig implements MacvlanShimConfig {
     }
 
     @Override
-    public String stateFile() {
+    public Optional<String> stateFile() {
         return stateFile;
     }
 
