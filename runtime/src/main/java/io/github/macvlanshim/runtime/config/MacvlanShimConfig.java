@@ -22,6 +22,9 @@ public interface MacvlanShimConfig {
     /** The first route protocol number no well-known routing daemon claims: marks the routes that are ours. */
     int DEFAULT_PROTOCOL = 77;
 
+    /** A tmpfs on systemd hosts (the unit's RuntimeDirectory), empty after a reboot. */
+    String DEFAULT_LOCK_DIRECTORY = "/run/macvlan-shim";
+
     /**
      * The shims, by interface name (1-15 bytes: letters, digits, '_', '.', '-'). Each is a macvlan in bridge
      * mode on its parent, through which the host reaches the instances that sit on that parent.
@@ -55,6 +58,13 @@ public interface MacvlanShimConfig {
     /** The LXD (or Incus) instance source. */
     Lxd lxd();
 
+    /**
+     * The directory of the lock file that keeps a second engine off this engine's routes: one engine per
+     * network namespace and route protocol. An absolute path; a dry run takes no lock.
+     */
+    @WithDefault(DEFAULT_LOCK_DIRECTORY)
+    String lockDirectory();
+
     /** One shim. */
     interface Shim {
 
@@ -79,6 +89,13 @@ public interface MacvlanShimConfig {
          * {@code 198.51.100.192/27,2001:db8:100::253}.
          */
         Optional<List<String>> staticRoutes();
+
+        /**
+         * The shim's MAC address, e.g. {@code 02:00:5e:10:00:01} (unicast). Unset: one derived from
+         * /etc/machine-id, the namespace and the shim's name, the same at every start, so that a shim made
+         * again keeps the MAC the instances' neighbour entries point at.
+         */
+        Optional<String> mac();
     }
 
     /** Reconciliation timing. */

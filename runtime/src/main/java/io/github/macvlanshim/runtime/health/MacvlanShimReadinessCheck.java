@@ -32,7 +32,8 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
         return response(engine.status());
     }
 
-    static HealthCheckResponse response(ReconcileStatus status) {
+    /** The readiness response for {@code status}: public so that embedding applications and tests can render one. */
+    public static HealthCheckResponse response(ReconcileStatus status) {
         HealthCheckResponseBuilder builder = HealthCheckResponse.named(NAME).status(status.ready())
                 .withData("outcome", status.outcome().name().toLowerCase())
                 .withData("message", status.message())
@@ -52,10 +53,18 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
         for (Conflict conflict : status.conflicts()) {
             builder.withData("conflict." + index++, conflict.toString());
         }
+        builder.withData("refused-changes", status.refused().size());
+        index = 0;
+        for (ReconcileStatus.RefusedChange refused : status.refused()) {
+            builder.withData("refused." + index++, refused.toString());
+        }
         return builder.build();
     }
 
     private static String state(ShimStatus shim) {
+        if (!shim.parentPresent()) {
+            return "parent missing";
+        }
         if (!shim.present()) {
             return "missing";
         }

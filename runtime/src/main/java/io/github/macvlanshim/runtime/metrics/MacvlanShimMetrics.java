@@ -28,7 +28,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The meters, in Prometheus names: macvlan_shim_routes{shim}, macvlan_shim_conflicts{shim},
  * macvlan_shim_reconcile_seconds{outcome}, macvlan_shim_route_changes_total{shim,op} and
- * macvlan_shim_repairs_total{shim,what}. A bean only when Micrometer is present and metrics are enabled.
+ * macvlan_shim_repairs_total{shim,what}, macvlan_shim_refused_changes{shim} (refused by the kernel at the last
+ * reconcile) and macvlan_shim_refusals_total{shim}. A bean only when Micrometer is present and metrics are enabled.
  * <p>
  * Counts are kept here and read by function meters, for two reasons: the first reconcile runs during
  * start-up, possibly before a registry is attached, and must still be counted; and every series exists
@@ -46,6 +47,7 @@ public class MacvlanShimMetrics {
     private final Map<Outcome, Tally> reconciles = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> routeChanges = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> repairs = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
 
     /** Reconciles of one outcome: how many, and how long in all. */
     private static final class Tally {
@@ -68,6 +70,12 @@ public class MacvlanShimMetrics {
                     .description("Foreign routes or interfaces in the shim's way, left alone")
                     .tag("shim", shim.name())
                     .register(registry));
+            meters.add(Gauge.builder("macvlan.shim.refused.changes", engine,
+                    e -> e.status().refused().stream().filter(r -> r.shim().equals(shim.name())).count())
+                    .description("Changes the kernel refused at the last reconcile (retried at the next)")
+                    .tag("shim", shim.name())
+                    .register(registry));
+            refusals(shim.name());
             ROUTE_OPS.forEach(op -> routeChanges(shim.name(), op));
             REPAIRS.forEach(what -> repairs(shim.name(), what));
         });
@@ -91,6 +99,18 @@ public class MacvlanShimMetrics {
             }
         }
         report.repairs().forEach(repair -> repairs(repair.shim(), repair.what()).incrementAndGet());
+        report.status().refused().forEach(refused -> refusals(refused.shim()).incrementAndGet());
+    }
+
+    private AtomicLong refusals(String shim) {
+        return refusals.computeIfAbsent(shim, key -> {
+            AtomicLong count = new AtomicLong();
+            meters.add(FunctionCounter.builder("macvlan.shim.refusals", count, AtomicLong::get)
+                    .description("Changes the kernel refused, counted at every reconcile that tried them")
+                    .tag("shim", shim)
+                    .register(registry));
+            return count;
+        });
     }
 
     private Tally reconciles(Outcome outcome) {

@@ -10,14 +10,30 @@ import java.util.Optional;
  *
  * @param lastCompleted when the last reconcile ended, whatever its outcome
  * @param pendingChanges changes still to make (dry-run, or left after a failure)
+ * @param refused the changes the kernel refused at the last reconcile, with its reasons; retried at the next
  */
 public record ReconcileStatus(Optional<Instant> lastCompleted, Outcome outcome, String message, int pendingChanges,
-        List<ShimStatus> shims, List<SourceStatus> sources, List<Conflict> conflicts) {
+        List<ShimStatus> shims, List<SourceStatus> sources, List<Conflict> conflicts, List<RefusedChange> refused) {
 
     public ReconcileStatus {
         shims = List.copyOf(shims);
         sources = List.copyOf(sources);
         conflicts = List.copyOf(conflicts);
+        refused = List.copyOf(refused);
+    }
+
+    public ReconcileStatus(Optional<Instant> lastCompleted, Outcome outcome, String message, int pendingChanges,
+            List<ShimStatus> shims, List<SourceStatus> sources, List<Conflict> conflicts) {
+        this(lastCompleted, outcome, message, pendingChanges, shims, sources, conflicts, List.of());
+    }
+
+    /** A change the kernel refused: which shim, what was tried (as the change log says it), and why not. */
+    public record RefusedChange(String shim, String change, String reason) {
+
+        @Override
+        public String toString() {
+            return change + ": refused: " + reason;
+        }
     }
 
     public enum Outcome {
@@ -33,9 +49,18 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, Outcome outcome, 
         FAILED
     }
 
-    /** One shim as the kernel showed it after the reconcile. */
+    /**
+     * One shim as the kernel showed it after the reconcile.
+     *
+     * @param parentPresent whether the shim's parent exists; without it the shim waits for it
+     */
     public record ShimStatus(String name, String parent, boolean present, boolean up, boolean addressed, int routes,
-            int conflicts) {
+            int conflicts, boolean parentPresent) {
+
+        public ShimStatus(String name, String parent, boolean present, boolean up, boolean addressed, int routes,
+                int conflicts) {
+            this(name, parent, present, up, addressed, routes, conflicts, true);
+        }
 
         public boolean healthy() {
             return present && up && addressed;

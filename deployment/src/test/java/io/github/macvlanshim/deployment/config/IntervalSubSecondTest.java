@@ -5,14 +5,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkus.test.QuarkusUnitTest;
 
-/** Start-up: a parent that does not exist on the host is refused. */
-class UnknownParentTest {
+/** Start-up: an interval under one second (the Scheduler runs no finer) is refused. */
+class IntervalSubSecondTest {
 
     @RegisterExtension
     static final QuarkusUnitTest APP = new QuarkusUnitTest()
             .withEmptyApplication()
-            .overrideConfigKey("quarkus.macvlan-shim.shims.mynet.parent", "nosuchparent0")
-            .assertException(StartupFailure.withMessage("quarkus.macvlan-shim.shims.mynet.parent=nosuchparent0", "no interface of that name exists"));
+            .overrideConfigKey("quarkus.macvlan-shim.reconcile.interval", "500ms")
+            .assertException(StartupFailure.withMessage("quarkus.macvlan-shim.reconcile.interval=PT0.5S", "expected a duration of at least 1s"));
 
     @Test
     void startUpIsRefusedWithOneClearMessage() {
