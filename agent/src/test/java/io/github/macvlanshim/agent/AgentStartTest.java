@@ -51,12 +51,14 @@ class AgentStartTest {
                 quarkus.macvlan-shim.shims.mynet.parent=nosuch0
                 quarkus.macvlan-shim.dry-run=true
                 quarkus.macvlan-shim.lxd.socket=none
+                quarkus.macvlan-shim.test.real-host=true
                 """);
 
         LaunchResult result = launcher.launch();
 
         assertThat(result.exitCode()).isNotZero().isNotEqualTo(Agent.EXIT_NOT_CONFIGURED);
         assertThat(output(result)).contains("quarkus.macvlan-shim.shims.mynet.parent=nosuch0 is not accepted");
+        assertThat(output(result)).as("one line, no stack trace").doesNotContain("Exception").doesNotContain("\tat ");
     }
 
     @Test
@@ -65,6 +67,7 @@ class AgentStartTest {
                 quarkus.macvlan-shim.shims.mynet.parent=nosuch0
                 quarkus.macvlan-shim.dry-run=true
                 quarkus.macvlan-shim.lxd.socket=none
+                quarkus.macvlan-shim.test.real-host=true
                 """);
         System.setProperty(PARENT, "nosuch1");
 

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
- * Metrics enabled (the default) and Micrometer present: the meters are published. A dry run: it reads the
- * host and changes nothing.
+ * Metrics enabled (the default) and Micrometer present: the meters are published (test mode: on the in-memory
+ * host network).
  */
 class MetricsEnabledTest {
 

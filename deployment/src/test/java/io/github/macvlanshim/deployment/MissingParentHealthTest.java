@@ -10,15 +10,18 @@ import io.quarkus.test.QuarkusUnitTest;
 
 /**
  * A parent that does not exist is a state, not a start-up failure: the application starts, readiness is DOWN
- * and says "parent missing". A dry run, so that this test can change nothing on the machine that runs it.
+ * and says "parent missing". The real engine (test mode would give it an in-memory host with that parent), in
+ * dry-run (no capability needed, no lock taken, nothing changed on the machine that runs it).
  */
 class MissingParentHealthTest {
 
     @RegisterExtension
     static final QuarkusUnitTest APP = new QuarkusUnitTest()
             .withEmptyApplication()
-            .overrideConfigKey("quarkus.macvlan-shim.shims.mynet.parent", "nosuchparent0")
-            .overrideConfigKey("quarkus.macvlan-shim.dry-run", "true");
+            .overrideConfigKey("quarkus.macvlan-shim.test.real-host", "true")
+            .overrideConfigKey("quarkus.macvlan-shim.dry-run", "true")
+            .overrideConfigKey("quarkus.macvlan-shim.lxd.socket", "none")
+            .overrideConfigKey("quarkus.macvlan-shim.shims.mynet.parent", "nosuchparent0");
 
     @Test
     void theApplicationStartsAndReadinessSaysParentMissing() {

@@ -29,6 +29,8 @@ public class LabResource implements QuarkusTestResourceLifecycleManager {
         container = mine.addContainer("c1", C1_V4, C1_V6);
         lab = mine;
         return Map.of(
+                // The real engine, in the lab: test mode would give it an in-memory host network.
+                "quarkus.macvlan-shim.test.real-host", "true",
                 "quarkus.macvlan-shim.netns", mine.hostNetns(),
                 "quarkus.macvlan-shim.shims.mynet.parent", "eth0",
                 "quarkus.macvlan-shim.shims.mynet.static-routes", C1_V4 + "," + C1_V6 + "," + SPARE_V4,

@@ -21,6 +21,8 @@ public class LxdLabResource implements QuarkusTestResourceLifecycleManager {
         lab = host.lab();
         lxd = host.lxd();
         return Map.of(
+                // The real engine, in the lab: test mode would give it an in-memory host network.
+                "quarkus.macvlan-shim.test.real-host", "true",
                 "quarkus.macvlan-shim.netns", lab.hostNetns(),
                 "quarkus.macvlan-shim.shims.mynet.parent", "eth0",
                 "quarkus.macvlan-shim.lxd.socket", lxd.socket().toString());

@@ -19,6 +19,7 @@ import io.github.macvlanshim.runtime.config.InvalidConfigException;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
 import io.github.macvlanshim.runtime.net.HostNetwork;
 import io.github.macvlanshim.runtime.net.HostNetworkException;
+import io.github.macvlanshim.runtime.net.InMemoryHostNetwork;
 import io.github.macvlanshim.runtime.net.NetworkMonitor;
 import io.github.macvlanshim.runtime.net.NetworkNamespace;
 import io.github.macvlanshim.runtime.net.NetworkState;
@@ -51,12 +52,14 @@ public final class Engine implements AutoCloseable {
     private final Reconciler reconciler;
     private final ReconcileLoop loop;
     private final Optional<OwnershipLock> lock;
+    private final boolean onHost;
     private NetworkMonitor monitor;
 
     private Engine(EngineSettings settings, HostNetwork network, List<InstanceSource> sources,
-            Consumer<ReconcileReport> listener, Optional<OwnershipLock> lock) {
+            Consumer<ReconcileReport> listener, Optional<OwnershipLock> lock, boolean onHost) {
         this.settings = settings;
         this.lock = lock;
+        this.onHost = onHost;
         this.sources = List.copyOf(sources);
         this.reconciler = new Reconciler(settings, network, sources, Clock.systemUTC(), listener);
         this.loop = new ReconcileLoop(() -> reconciler.reconcile("event"), DEBOUNCE, "macvlan-shim-reconcile");
@@ -67,11 +70,13 @@ public final class Engine implements AutoCloseable {
         // Watch before the first reconcile, so that nothing that happens after it can go unseen. A restarted
         // monitor asks for a reconcile: what changed while no monitor ran would otherwise wait for the tick.
         Set<String> watched = watchedNames(settings);
-        monitor = NetworkMonitor.start(settings.netns(), line -> {
-            if (mentionsAny(line, watched)) {
-                loop.request();
-            }
-        }, loop::request);
+        if (onHost) {
+            monitor = NetworkMonitor.start(settings.netns(), line -> {
+                if (mentionsAny(line, watched)) {
+                    loop.request();
+                }
+            }, loop::request);
+        }
         sources.forEach(source -> source.subscribe(loop::request));
         ReconcileStatus first = reconciler.reconcile("start-up");
         LOG.infof("macvlan-shim started%s: %d shims, protocol %d, interval %s, on-stop %s%s; first reconcile: %s",
@@ -105,7 +110,7 @@ public final class Engine implements AutoCloseable {
             }
             EngineSettings withMacs = settings.withShims(withStableMacs(settings.shims(), namespace, machineId()));
             checkAgainstHost(withMacs, state, ownership);
-            engine = new Engine(withMacs, network, sources, listener, lock);
+            engine = new Engine(withMacs, network, sources, listener, lock, true);
             engine.begin();
             return engine;
         } catch (RuntimeException | Error e) {
@@ -113,6 +118,24 @@ public final class Engine implements AutoCloseable {
                 engine.closeStarted();
             }
             lock.ifPresent(OwnershipLock::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Starts the engine on a network that is no host's: no lock is taken and no kernel is watched, since there is
+     * nothing another engine could share and nothing else changes it. Throws {@link InvalidConfigException} as
+     * {@link #start} does when the network contradicts the settings.
+     */
+    public static Engine startInMemory(EngineSettings settings, InMemoryHostNetwork network,
+            List<InstanceSource> sources, Consumer<ReconcileReport> listener) {
+        checkAgainstHost(settings, network.read(), new Ownership(settings.protocol()));
+        Engine engine = new Engine(settings, network, sources, listener, Optional.empty(), false);
+        try {
+            engine.begin();
+            return engine;
+        } catch (RuntimeException | Error e) {
+            engine.closeStarted();
             throw e;
         }
     }
@@ -147,9 +170,14 @@ public final class Engine implements AutoCloseable {
      */
     @Override
     public void close() {
+        close(settings.onStop());
+    }
+
+    /** As {@link #close()}, with {@code onStop} in place of the configured on-stop (dev mode removes). */
+    public void close(OnStop onStop) {
         try {
             closeStarted();
-            if (settings.onStop() == OnStop.REMOVE) {
+            if (onStop == OnStop.REMOVE) {
                 try {
                     reconciler.removeOwned();
                 } catch (HostNetworkException e) {

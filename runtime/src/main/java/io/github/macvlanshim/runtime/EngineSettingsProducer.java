@@ -20,6 +20,7 @@ import io.github.macvlanshim.runtime.source.StaticSource;
 import io.github.macvlanshim.runtime.source.lxd.LxdClient;
 import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource;
 import io.github.macvlanshim.runtime.source.lxd.LxdSockets;
+import io.quarkus.runtime.LaunchMode;
 
 /** Validates the configuration once, for every bean that needs it. */
 @Singleton
@@ -29,6 +30,12 @@ public class EngineSettingsProducer {
     @Singleton
     EngineSettings settings(MacvlanShimConfig config) {
         return ConfigValidator.validate(config);
+    }
+
+    @Produces
+    @Singleton
+    EngineMode mode(MacvlanShimConfig config) {
+        return EngineMode.of(LaunchMode.current(), config.test().realHost());
     }
 
     /** Registered only when the static source is built in. */
@@ -54,7 +61,12 @@ public class EngineSettingsProducer {
          */
         @Produces
         @Dependent
-        InstanceSource lxdSource(EngineSettings settings) {
+        InstanceSource lxdSource(EngineSettings settings, EngineMode mode) {
+            if (!mode.onHost()) {
+                // The host's instances would make an application's tests depend on the machine they run on.
+                LOG.info("LXD source off: test mode, in-memory host network");
+                return null;
+            }
             return socket(settings.lxdSocket(), Optional.ofNullable(System.getenv("LXD_DIR")))
                     .map(path -> (InstanceSource) new LxdInstanceSource(new LxdClient(path)))
                     .orElse(null);

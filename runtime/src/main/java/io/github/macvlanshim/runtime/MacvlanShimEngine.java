@@ -2,6 +2,7 @@ package io.github.macvlanshim.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -13,10 +14,15 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import io.github.macvlanshim.runtime.config.EngineSettings;
+import io.github.macvlanshim.runtime.config.InvalidConfigException;
+import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
+import io.github.macvlanshim.runtime.net.HostNetwork;
+import io.github.macvlanshim.runtime.net.InMemoryHostNetwork;
 import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.source.InstanceSource;
+import io.quarkus.runtime.PreventFurtherStepsException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
@@ -26,6 +32,10 @@ import io.quarkus.scheduler.Scheduler;
  * The engine as a CDI bean: starts it at application start-up (a wrong setting stops start-up), adds the
  * periodic full reconcile as a Quarkus Scheduler job, and closes it at shutdown. Inject it to read
  * {@link #status()} or to ask for a reconcile. Every reconcile fires a {@link ReconcileReport} event.
+ * <p>
+ * What it works on depends on the launch mode ({@link EngineMode}): in test mode an in-memory host network
+ * unless {@code quarkus.macvlan-shim.test.real-host=true}; in dev mode the host, removing what it made whenever
+ * the application stops.
  */
 @Singleton
 public class MacvlanShimEngine {
@@ -37,15 +47,18 @@ public class MacvlanShimEngine {
     private final Instance<InstanceSource> sourceBeans;
     private final Event<ReconcileReport> reports;
     private final Scheduler scheduler;
+    private final EngineMode mode;
     private volatile Engine engine;
+    private volatile HostNetwork network;
 
     @Inject
     public MacvlanShimEngine(EngineSettings settings, @Any Instance<InstanceSource> sourceBeans,
-            Event<ReconcileReport> reports, Scheduler scheduler) {
+            Event<ReconcileReport> reports, Scheduler scheduler, EngineMode mode) {
         this.settings = settings;
         this.sourceBeans = sourceBeans;
         this.reports = reports;
         this.scheduler = scheduler;
+        this.mode = mode;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -60,7 +73,8 @@ public class MacvlanShimEngine {
                 sources.add(source);
             }
         });
-        engine = Engine.start(settings, new IpRoute2HostNetwork(settings.netns()), sources, reports::fire);
+        LOG.infof("macvlan-shim works on %s", mode.description());
+        engine = start(sources);
         // The interval was validated above; an ISO-8601 duration is what the scheduler parses without guessing.
         scheduler.newJob(JOB)
                 .setInterval(settings.interval().toString())
@@ -69,11 +83,39 @@ public class MacvlanShimEngine {
                 .schedule();
     }
 
+    /**
+     * Starts the engine for the launch mode. Whatever stops start-up is one line for the operator: a wrong value
+     * as the {@link InvalidConfigException} it is, anything else (a missing capability, a shim another engine
+     * holds, a host network that cannot be read) as its message alone, the stack trace at DEBUG.
+     */
+    private Engine start(List<InstanceSource> sources) {
+        if (!mode.onHost()) {
+            InMemoryHostNetwork inMemory = InMemoryHostNetwork.withParentsOf(settings.shims());
+            network = inMemory;
+            return Engine.startInMemory(settings, inMemory, sources, reports::fire);
+        }
+        if (!settings.dryRun()) {
+            NetAdminCapability.missing().ifPresent(message -> {
+                throw new PreventFurtherStepsException(message, NetAdminCapability.EXIT_STATUS);
+            });
+        }
+        IpRoute2HostNetwork host = new IpRoute2HostNetwork(settings.netns());
+        network = host;
+        try {
+            return Engine.start(settings, host, sources, reports::fire);
+        } catch (InvalidConfigException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.debug("macvlan-shim could not start", e);
+            throw new PreventFurtherStepsException(e.getMessage(), 1);
+        }
+    }
+
     void onStop(@Observes ShutdownEvent event) {
         Engine running = engine;
         if (running != null) {
             scheduler.unscheduleJob(JOB);
-            running.close();
+            running.close(mode == EngineMode.DEV ? OnStop.REMOVE : settings.onStop());
         }
     }
 
@@ -108,5 +150,19 @@ public class MacvlanShimEngine {
 
     public EngineSettings settings() {
         return settings;
+    }
+
+    /** What the engine works on in this launch mode. */
+    public EngineMode mode() {
+        return mode;
+    }
+
+    /**
+     * The host network the engine reads and changes, once started: in test mode (unless
+     * {@code quarkus.macvlan-shim.test.real-host=true}) an {@link InMemoryHostNetwork}, whose {@code read()} shows
+     * what the engine made, for tests to assert on. Empty while idle or before start-up.
+     */
+    public Optional<HostNetwork> hostNetwork() {
+        return Optional.ofNullable(network);
     }
 }

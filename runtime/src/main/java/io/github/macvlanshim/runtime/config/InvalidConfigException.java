@@ -1,9 +1,13 @@
 package io.github.macvlanshim.runtime.config;
 
 import io.github.macvlanshim.runtime.net.UntrustedText;
+import io.quarkus.runtime.configuration.ConfigurationException;
 
-/** A configuration value that cannot work; the message names the key, the value and what is expected. */
-public class InvalidConfigException extends RuntimeException {
+/**
+ * A configuration value that cannot work; the message names the key, the value and what is expected. A
+ * {@link ConfigurationException}, so that a failed start-up prints this message alone, without a stack trace.
+ */
+public class InvalidConfigException extends ConfigurationException {
 
     public InvalidConfigException(String message) {
         super(message);

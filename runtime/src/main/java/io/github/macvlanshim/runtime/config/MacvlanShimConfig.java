@@ -65,6 +65,9 @@ public interface MacvlanShimConfig {
     @WithDefault(DEFAULT_LOCK_DIRECTORY)
     String lockDirectory();
 
+    /** Test mode ({@code @QuarkusTest}, {@code QuarkusUnitTest}, {@code @QuarkusMainTest}). */
+    Test test();
+
     /** One shim. */
     interface Shim {
 
@@ -132,6 +135,19 @@ public interface MacvlanShimConfig {
          */
         @WithDefault("auto")
         String socket();
+    }
+
+    /** What the engine works on in test mode. */
+    interface Test {
+
+        /**
+         * Run the real engine in test mode, on the host's network (or the namespace {@code netns} names), with
+         * the capability check, the locks and the kernel monitor. Off (the default), tests never read or change
+         * the host: the engine works on an in-memory host network that has every shim's parent, the LXD source
+         * is off, and readiness says so. Does nothing outside test mode.
+         */
+        @WithDefault("false")
+        boolean realHost();
     }
 
     /** What to do with shims and routes at shutdown. */

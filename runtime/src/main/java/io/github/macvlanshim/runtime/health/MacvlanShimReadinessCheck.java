@@ -8,6 +8,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
+import io.github.macvlanshim.runtime.EngineMode;
 import io.github.macvlanshim.runtime.MacvlanShimEngine;
 import io.github.macvlanshim.runtime.reconcile.Conflict;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
@@ -16,7 +17,8 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
 
 /**
  * UP when every shim is present, up and addressed as configured, every source answered, and the last
- * reconcile converged. The data tells, per shim, its state, route count and conflicts.
+ * reconcile converged. The data tells what the engine works on (in test mode, an in-memory host network), and,
+ * per shim, its state, route count and conflicts.
  */
 @Readiness
 @ApplicationScoped
@@ -29,12 +31,13 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return response(engine.status());
+        return response(engine.status(), engine.mode());
     }
 
     /** The readiness response for {@code status}: public so that embedding applications and tests can render one. */
-    public static HealthCheckResponse response(ReconcileStatus status) {
+    public static HealthCheckResponse response(ReconcileStatus status, EngineMode mode) {
         HealthCheckResponseBuilder builder = HealthCheckResponse.named(NAME).status(status.ready())
+                .withData("host-network", mode.description())
                 .withData("outcome", status.outcome().name().toLowerCase())
                 .withData("message", status.message())
                 .withData("last-reconcile", status.lastCompleted().map(Object::toString).orElse("never"))

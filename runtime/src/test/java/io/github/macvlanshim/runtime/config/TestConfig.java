@@ -68,4 +68,9 @@ final class TestConfig implements MacvlanShimConfig {
     public String lockDirectory() {
         return lockDirectory;
     }
+
+    @Override
+    public Test test() {
+        return () -> false;
+    }
 }

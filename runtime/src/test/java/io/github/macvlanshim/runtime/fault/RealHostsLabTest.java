@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.github.macvlanshim.lab.Lab;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
+import io.github.macvlanshim.runtime.EngineMode;
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
 import io.github.macvlanshim.runtime.health.MacvlanShimReadinessCheck;
@@ -96,7 +97,7 @@ class RealHostsLabTest {
         });
         // What the readiness check and the macvlan_shim_conflicts gauge publish.
         assertThat(status.shims().get(0).conflicts()).isEqualTo(1);
-        Map<String, Object> health = MacvlanShimReadinessCheck.response(status).getData().orElseThrow();
+        Map<String, Object> health = MacvlanShimReadinessCheck.response(status, EngineMode.HOST).getData().orElseThrow();
         assertThat(health).containsEntry("shim.mynet.conflicts", 1L);
         assertThat(String.valueOf(health.get("conflict.0"))).contains(type + " " + C1_V4);
         assertThat(engine.reconcile("tick").outcome()).as("and stays so at every reconcile")
@@ -119,7 +120,7 @@ class RealHostsLabTest {
         assertThat(ownedRoutes()).as("the IPv4 route deleted meanwhile was put back despite the refusals")
                 .containsExactlyInAnyOrder(C1_V4 + " dev mynet", C2_V4 + " dev mynet");
         assertThat(lab.awaitPing(host, C2_V4, Duration.ofSeconds(3))).isTrue();
-        Map<String, Object> health = MacvlanShimReadinessCheck.response(status).getData().orElseThrow();
+        Map<String, Object> health = MacvlanShimReadinessCheck.response(status, EngineMode.HOST).getData().orElseThrow();
         assertThat(String.valueOf(health.get("refused.0"))).contains("refused: Error: IPv6 is disabled on nexthop device");
 
         lab.exec(host, "sysctl", "-q", "-w", "net/ipv6/conf/mynet/disable_ipv6=0");
@@ -136,7 +137,7 @@ class RealHostsLabTest {
         ReconcileStatus waiting = engine.status();
         assertThat(waiting.shims()).singleElement().satisfies(shim -> assertThat(shim.parentPresent()).isFalse());
         assertThat(waiting.ready()).isFalse();
-        assertThat(MacvlanShimReadinessCheck.response(waiting).getData().orElseThrow())
+        assertThat(MacvlanShimReadinessCheck.response(waiting, EngineMode.HOST).getData().orElseThrow())
                 .containsEntry("shim.mynet.state", "parent missing");
         assertThat(waiting.conflicts()).singleElement()
                 .satisfies(conflict -> assertThat(conflict.kind()).isEqualTo(Conflict.Kind.MISSING_PARENT));

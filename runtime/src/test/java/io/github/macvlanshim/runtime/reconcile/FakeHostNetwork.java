@@ -9,6 +9,7 @@ import io.github.macvlanshim.runtime.net.HostNetwork;
 import io.github.macvlanshim.runtime.net.HostNetworkException;
 import io.github.macvlanshim.runtime.net.NetworkState;
 import io.github.macvlanshim.runtime.net.Refusal;
+import io.github.macvlanshim.runtime.net.SimulatedKernel;
 
 /**
  * A {@link HostNetwork} over a {@link SimulatedKernel}: reads show the simulated state, applies go through the

@@ -43,6 +43,7 @@ import io.github.macvlanshim.runtime.net.LinkAddress;
 import io.github.macvlanshim.runtime.net.LinkAddress.Scope;
 import io.github.macvlanshim.runtime.net.NetworkState;
 import io.github.macvlanshim.runtime.net.ProxyNeighbour;
+import io.github.macvlanshim.runtime.net.SimulatedKernel;
 
 class PlannerTest {
 

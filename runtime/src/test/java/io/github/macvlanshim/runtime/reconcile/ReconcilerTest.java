@@ -33,6 +33,7 @@ import io.github.macvlanshim.runtime.net.Link;
 import io.github.macvlanshim.runtime.net.LinkAddress;
 import io.github.macvlanshim.runtime.net.LinkAddress.Scope;
 import io.github.macvlanshim.runtime.net.NetworkState;
+import io.github.macvlanshim.runtime.net.SimulatedKernel;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport.Repair;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;

@@ -1,4 +1,4 @@
-package io.github.macvlanshim.runtime.reconcile;
+package io.github.macvlanshim.runtime.net;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.net.Change.AddAddress;
 import io.github.macvlanshim.runtime.net.Change.AddProxyNeighbour;
 import io.github.macvlanshim.runtime.net.Change.AddRoute;
@@ -23,25 +22,20 @@ import io.github.macvlanshim.runtime.net.Change.EnableProxyNdp;
 import io.github.macvlanshim.runtime.net.Change.MarkShim;
 import io.github.macvlanshim.runtime.net.Change.SetMac;
 import io.github.macvlanshim.runtime.net.Change.SetUp;
-import io.github.macvlanshim.runtime.net.IpLiterals;
-import io.github.macvlanshim.runtime.net.IpPrefix;
-import io.github.macvlanshim.runtime.net.KernelRoute;
-import io.github.macvlanshim.runtime.net.Link;
-import io.github.macvlanshim.runtime.net.LinkAddress;
 import io.github.macvlanshim.runtime.net.LinkAddress.Scope;
-import io.github.macvlanshim.runtime.net.NetworkState;
-import io.github.macvlanshim.runtime.net.ProxyNeighbour;
 
 /**
  * A kernel, as far as plans go. Applies changes the way the kernel would, refusing what the kernel refuses (a
  * second link of one name, an address or route that already exists, deleting what is not there, a route
  * through a link that is down or from an address the host does not have), so a plan that only works on paper
  * fails here. Also lets tests cause the drift that other software on a host causes.
+ * <p>
+ * Not thread-safe: {@link InMemoryHostNetwork} is the engine's view of it in test mode.
  */
-final class SimulatedKernel {
+public final class SimulatedKernel {
 
     /** The kernel refused a change; the kernel is left as it was before that change. */
-    static final class Refused extends RuntimeException {
+    public static final class Refused extends RuntimeException {
 
         Refused(Change change) {
             super("the kernel would refuse " + change);
@@ -52,25 +46,25 @@ final class SimulatedKernel {
     private final List<KernelRoute> routes;
     private final Set<ProxyNeighbour> proxies;
 
-    SimulatedKernel(NetworkState initial) {
+    public SimulatedKernel(NetworkState initial) {
         links = new LinkedHashMap<>(initial.links());
         routes = new ArrayList<>(initial.routes());
         proxies = new HashSet<>(initial.proxyNeighbours());
     }
 
     /** The state {@code changes} lead to from {@code state}; throws {@link Refused} at the first refused one. */
-    static NetworkState afterApplying(NetworkState state, List<Change> changes, int protocol) {
+    public static NetworkState afterApplying(NetworkState state, List<Change> changes, int protocol) {
         SimulatedKernel kernel = new SimulatedKernel(state);
         changes.forEach(change -> kernel.apply(change, protocol));
         return kernel.state();
     }
 
-    NetworkState state() {
+    public NetworkState state() {
         return new NetworkState(links, routes, proxies);
     }
 
     /** Applies one change, routes marked (and deletes matched) with {@code protocol}. */
-    void apply(Change change, int protocol) {
+    public void apply(Change change, int protocol) {
         Link link = links.get(change.shim());
         if (change instanceof CreateShim create) {
             refuseIf(link != null || !links.containsKey(create.parent()), change);
@@ -121,45 +115,45 @@ final class SimulatedKernel {
     // ---- drift, as other software on the host causes it -------------------------------------------------
 
     /** Deletes a link; the kernel takes its routes and proxy entries with it. */
-    void deleteLink(String name) {
+    public void deleteLink(String name) {
         links.remove(name);
         routes.removeIf(r -> r.device().equals(Optional.of(name)));
         proxies.removeIf(p -> p.device().equals(name));
     }
 
     /** Sets a link down; the kernel flushes the routes through it. */
-    void setDown(String name) {
+    public void setDown(String name) {
         links.put(name, withAdminUp(links.get(name), false));
         routes.removeIf(r -> r.device().equals(Optional.of(name)));
     }
 
-    void addRoute(KernelRoute route) {
+    public void addRoute(KernelRoute route) {
         routes.add(route);
     }
 
-    void deleteRoutesTo(IpPrefix destination) {
+    public void deleteRoutesTo(IpPrefix destination) {
         routes.removeIf(r -> r.destination().equals(destination));
     }
 
     // ---- kernel behaviour and link copies, shared with the tests' fixtures ------------------------------
 
     /** The metric the kernel gives a route added without one. */
-    static int defaultMetric(IpPrefix destination) {
+    public static int defaultMetric(IpPrefix destination) {
         return destination.isIpv4() ? 0 : 1024;
     }
 
-    static Link withAdminUp(Link link, boolean up) {
+    public static Link withAdminUp(Link link, boolean up) {
         return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(), up,
                 link.addresses(), link.ipv6Forwarding(), link.ipv6ProxyNdp(), link.alias(), link.mac());
     }
 
     /** Both IPv6 forwarding and proxy_ndp on or off. */
-    static Link withIpv6Sysctls(Link link, boolean on) {
+    public static Link withIpv6Sysctls(Link link, boolean on) {
         return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(),
                 link.adminUp(), link.addresses(), on, on, link.alias(), link.mac());
     }
 
-    static Link withAddresses(Link link, List<LinkAddress> addresses) {
+    public static Link withAddresses(Link link, List<LinkAddress> addresses) {
         return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(),
                 link.adminUp(), addresses, link.ipv6Forwarding(), link.ipv6ProxyNdp(), link.alias(), link.mac());
     }
