@@ -36,7 +36,6 @@ import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
-import io.github.macvlanshim.runtime.source.lxd.LxdClient;
 import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource;
 import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource.Timing;
 
@@ -52,7 +51,7 @@ final class LxdParts {
     private static final Duration SETTLE = Duration.ofSeconds(5);
     /** The alternative poll timing measured beside the default: same start, a 200 ms cap instead of 2 s. */
     static final Timing CAPPED = new Timing(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(60),
-            Timing.DEFAULT.reconnectInitial(), Timing.DEFAULT.reconnectCap());
+            Timing.DEFAULT.reconnectInitial(), Timing.DEFAULT.reconnectCap(), Timing.DEFAULT.probe());
 
     private final Report report;
     private final Path agentDir;
@@ -110,7 +109,7 @@ final class LxdParts {
         EngineSettings settings = new EngineSettings(List.of(new ShimSpec("mynet", "eth0", Optional.empty(),
                 Optional.empty(), List.of())), Duration.ofSeconds(30), 77, OnStop.REMOVE, false, Optional.of(ns));
         return Engine.start(settings, new IpRoute2HostNetwork(settings.netns()),
-                List.of(new LxdInstanceSource(new LxdClient(lxd.socket()), timing)), r -> {
+                List.of(LxdInstanceSource.at(lxd.socket(), timing)), r -> {
                     reports.incrementAndGet();
                     synchronized (log) {
                         log.add(r);

@@ -30,7 +30,11 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.reconcile.Reconciler;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
+import io.github.macvlanshim.runtime.reconcile.SourceGatherer;
+import io.github.macvlanshim.runtime.source.Endpoint;
 import io.github.macvlanshim.runtime.source.InstanceSource;
+import io.github.macvlanshim.runtime.source.SourceListener;
+import io.github.macvlanshim.runtime.source.SourceMemory;
 
 /**
  * The running engine, without CDI: checks the settings against the host, reconciles once, then
@@ -49,6 +53,7 @@ public final class Engine implements AutoCloseable {
 
     private final EngineSettings settings;
     private final List<InstanceSource> sources;
+    private final SourceGatherer gatherer;
     private final Reconciler reconciler;
     private final ReconcileLoop loop;
     private final Optional<OwnershipLock> lock;
@@ -61,8 +66,13 @@ public final class Engine implements AutoCloseable {
         this.lock = lock;
         this.onHost = onHost;
         this.sources = List.copyOf(sources);
-        this.reconciler = new Reconciler(settings, network, sources, Clock.systemUTC(), listener);
-        this.loop = new ReconcileLoop(() -> reconciler.reconcile("event"), DEBOUNCE, "macvlan-shim-reconcile");
+        SourceMemory memory = settings.stateFile()
+                .map(file -> settings.dryRun() ? SourceMemory.readOnly(file) : SourceMemory.at(file))
+                .orElseGet(SourceMemory::none);
+        this.gatherer = new SourceGatherer(sources, memory, Clock.systemUTC());
+        this.reconciler = new Reconciler(settings, network, gatherer, Clock.systemUTC(), listener);
+        // Events reconcile on what the sources last said: a kernel event asks no source anything.
+        this.loop = new ReconcileLoop(() -> reconciler.reconcileWithKnown("event"), DEBOUNCE, "macvlan-shim-reconcile");
     }
 
     /** Watches, subscribes and reconciles once; on failure the caller closes what was started. */
@@ -77,7 +87,19 @@ public final class Engine implements AutoCloseable {
                 }
             }, loop::request);
         }
-        sources.forEach(source -> source.subscribe(loop::request));
+        sources.forEach(source -> source.subscribe(new SourceListener() {
+            @Override
+            public void resync() {
+                gatherer.markStale(source.name());
+                loop.request();
+            }
+
+            @Override
+            public void instanceChanged(String project, String instance, List<Endpoint> endpoints) {
+                gatherer.instanceChanged(source.name(), project, instance, endpoints);
+                loop.request();
+            }
+        }));
         ReconcileStatus first = reconciler.reconcile("start-up");
         LOG.infof("macvlan-shim started%s: %d shims, protocol %d, interval %s, on-stop %s%s; first reconcile: %s",
                 where(settings), settings.shims().size(), settings.protocol(), settings.interval(),
@@ -144,7 +166,7 @@ public final class Engine implements AutoCloseable {
         return reconciler.status();
     }
 
-    /** Reconciles now, after any reconcile in progress, and returns the outcome. */
+    /** Reconciles now with a full snapshot of every source, after any reconcile in progress, and returns the outcome. */
     public ReconcileStatus reconcile(String trigger) {
         return reconciler.reconcile(trigger);
     }

@@ -2,6 +2,7 @@ package io.github.macvlanshim.runtime;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.Dependent;
@@ -12,12 +13,11 @@ import org.jboss.logging.Logger;
 
 import io.github.macvlanshim.runtime.config.ConfigValidator;
 import io.github.macvlanshim.runtime.config.EngineSettings;
-import io.github.macvlanshim.runtime.config.InvalidConfigException;
 import io.github.macvlanshim.runtime.config.LxdSocketSetting;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig;
 import io.github.macvlanshim.runtime.source.InstanceSource;
+import io.github.macvlanshim.runtime.source.InstanceSource.Expectation;
 import io.github.macvlanshim.runtime.source.StaticSource;
-import io.github.macvlanshim.runtime.source.lxd.LxdClient;
 import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource;
 import io.github.macvlanshim.runtime.source.lxd.LxdSockets;
 import io.quarkus.runtime.LaunchMode;
@@ -57,7 +57,7 @@ public class EngineSettingsProducer {
 
         /**
          * The LXD source, or null when it is off (the engine skips a null source): a bean that is there only
-         * on some hosts must be {@code @Dependent}. The engine closes it.
+         * with some settings must be {@code @Dependent}. The engine closes it.
          */
         @Produces
         @Dependent
@@ -67,33 +67,27 @@ public class EngineSettingsProducer {
                 LOG.info("LXD source off: test mode, in-memory host network");
                 return null;
             }
-            return socket(settings.lxdSocket(), Optional.ofNullable(System.getenv("LXD_DIR")))
-                    .map(path -> (InstanceSource) new LxdInstanceSource(new LxdClient(path)))
-                    .orElse(null);
+            return source(settings.lxdSocket(), Optional.ofNullable(System.getenv("LXD_DIR"))).orElse(null);
         }
 
-        /** The socket to use, or empty when the source is off; a configured socket that is missing is an error. */
-        static Optional<Path> socket(LxdSocketSetting setting, Optional<String> lxdDir) {
+        /**
+         * The source for {@code setting}: with {@code auto} it looks for the known sockets for as long as it
+         * runs, with a path it waits for that socket; empty when off.
+         */
+        static Optional<LxdInstanceSource> source(LxdSocketSetting setting, Optional<String> lxdDir) {
             switch (setting.kind()) {
                 case NONE:
                     LOG.info("LXD source off: quarkus.macvlan-shim.lxd.socket=none");
                     return Optional.empty();
                 case PATH:
                     Path path = setting.path().orElseThrow();
-                    if (!Files.exists(path)) {
-                        throw InvalidConfigException.of("quarkus.macvlan-shim.lxd.socket", path,
-                                "no such file; expected the API socket of a running LXD or Incus daemon, or auto");
-                    }
-                    LOG.infof("LXD source on: %s", path);
-                    return Optional.of(path);
+                    LOG.infof("LXD source on: %s%s", path, Files.exists(path) ? "" : " (not there yet: waiting for it)");
+                    return Optional.of(LxdInstanceSource.at(path));
                 default:
-                    Optional<Path> found = LxdSockets.firstExisting(lxdDir, Files::exists);
-                    if (found.isEmpty()) {
-                        LOG.infof("LXD source off: no LXD or Incus socket at %s", LxdSockets.candidates(lxdDir));
-                    } else {
-                        LOG.infof("LXD source on: %s", found.get());
-                    }
-                    return found;
+                    List<Path> candidates = LxdSockets.candidates(lxdDir);
+                    LOG.infof("LXD source auto: looking for a socket at %s", candidates);
+                    return Optional.of(new LxdInstanceSource(candidates, Expectation.DETECTED,
+                            LxdInstanceSource.Timing.DEFAULT));
             }
         }
     }

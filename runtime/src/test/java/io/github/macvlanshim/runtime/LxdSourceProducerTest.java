@@ -12,37 +12,66 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.macvlanshim.runtime.EngineSettingsProducer.LxdSourceProducer;
-import io.github.macvlanshim.runtime.config.InvalidConfigException;
 import io.github.macvlanshim.runtime.config.LxdSocketSetting;
+import io.github.macvlanshim.runtime.source.InstanceSource.Expectation;
+import io.github.macvlanshim.runtime.source.SourceAbsentException;
+import io.github.macvlanshim.runtime.source.lxd.LxdException;
+import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource;
+import io.github.macvlanshim.runtime.source.lxd.LxdSockets;
 
 class LxdSourceProducerTest {
 
     @Test
-    void autoUsesTheSocketUnderLxdDir(@TempDir Path dir) throws IOException {
-        Path socket = Files.createFile(dir.resolve("unix.socket"));
-        assertThat(LxdSourceProducer.socket(LxdSocketSetting.auto(), Optional.of(dir.toString()))).contains(socket);
+    void autoWithoutAnySocketIsADetectedSourceThatSaysItIsAbsentNamingWhereItLooked(@TempDir Path dir) {
+        // Assumes the build machine runs no LXD or Incus daemon of its own at the known paths.
+        org.junit.jupiter.api.Assumptions.assumeTrue(LxdSockets.KNOWN.stream().noneMatch(Files::exists));
+
+        LxdInstanceSource source = LxdSourceProducer.source(LxdSocketSetting.auto(), Optional.of(dir.toString()))
+                .orElseThrow();
+        try {
+            assertThat(source.expectation()).isEqualTo(Expectation.DETECTED);
+            assertThatThrownBy(source::snapshot).isExactlyInstanceOf(SourceAbsentException.class)
+                    .hasMessageContaining(dir.resolve("unix.socket").toString())
+                    .hasMessageContaining("/var/lib/lxd/unix.socket");
+        } finally {
+            source.close();
+        }
     }
 
     @Test
-    void autoWithoutAnySocketTurnsTheSourceOff(@TempDir Path dir) {
-        // Assumes the build machine runs no LXD or Incus daemon of its own at the known paths.
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                io.github.macvlanshim.runtime.source.lxd.LxdSockets.KNOWN.stream().noneMatch(Files::exists));
-        assertThat(LxdSourceProducer.socket(LxdSocketSetting.auto(), Optional.of(dir.toString()))).isEmpty();
+    void autoUsesTheSocketUnderLxdDirOnceItAppears(@TempDir Path dir) throws IOException {
+        LxdInstanceSource source = LxdSourceProducer.source(LxdSocketSetting.auto(), Optional.of(dir.toString()))
+                .orElseThrow();
+        try {
+            Path socket = Files.createFile(dir.resolve("unix.socket"));
+
+            // A plain file where the socket should be: found, so the daemon is there but does not answer.
+            assertThatThrownBy(source::snapshot).isInstanceOf(LxdException.class)
+                    .isNotInstanceOf(SourceAbsentException.class)
+                    .hasMessageContaining(socket.toString());
+        } finally {
+            source.close();
+        }
     }
 
     @Test
     void noneTurnsTheSourceOffEvenWithASocket(@TempDir Path dir) throws IOException {
         Files.createFile(dir.resolve("unix.socket"));
-        assertThat(LxdSourceProducer.socket(LxdSocketSetting.none(), Optional.of(dir.toString()))).isEmpty();
+        assertThat(LxdSourceProducer.source(LxdSocketSetting.none(), Optional.of(dir.toString()))).isEmpty();
     }
 
     @Test
-    void aConfiguredSocketThatIsMissingStopsStartUp(@TempDir Path dir) {
+    void aConfiguredSocketThatIsMissingIsAwaitedAsAnExpectedSourceNotAStartUpFailure(@TempDir Path dir) {
         Path missing = dir.resolve("unix.socket");
-        assertThatThrownBy(() -> LxdSourceProducer.socket(LxdSocketSetting.path(missing), Optional.empty()))
-                .isInstanceOf(InvalidConfigException.class)
-                .hasMessageContaining("quarkus.macvlan-shim.lxd.socket=" + missing)
-                .hasMessageContaining("no such file");
+
+        LxdInstanceSource source = LxdSourceProducer.source(LxdSocketSetting.path(missing), Optional.empty())
+                .orElseThrow();
+        try {
+            assertThat(source.expectation()).isEqualTo(Expectation.CONFIGURED);
+            assertThatThrownBy(source::snapshot).isExactlyInstanceOf(SourceAbsentException.class)
+                    .hasMessage("no API socket at " + missing);
+        } finally {
+            source.close();
+        }
     }
 }

@@ -40,7 +40,7 @@ public final class ConfigValidator {
     /** The Quarkus Scheduler runs nothing more often than once a second. */
     static final java.time.Duration MIN_INTERVAL = java.time.Duration.ofSeconds(1);
 
-    private static final Pattern SOCKET_PATH = Pattern.compile("(/[A-Za-z0-9_.+@,-]+)+");
+    private static final Pattern PLAIN_PATH = Pattern.compile("(/[A-Za-z0-9_.+@,-]+)+");
 
     private ConfigValidator() {
     }
@@ -83,23 +83,24 @@ public final class ConfigValidator {
             }
         });
         return new EngineSettings(shims, config.reconcile().interval(), protocol, config.onStop(), config.dryRun(),
-                netns, lxdSocket(config.lxd().socket()), lockDirectory(config.lockDirectory()));
+                netns, lxdSocket(config.lxd().socket()), stateFile(config.stateFile()),
+                lockDirectory(config.lockDirectory()));
     }
 
     /** An absolute, plain directory path, as for the LXD socket. */
     static Path lockDirectory(String value) {
+        return plainAbsolutePath(PREFIX + "lock-directory", value,
+                "expected the absolute path of a directory such as " + MacvlanShimConfig.DEFAULT_LOCK_DIRECTORY);
+    }
+
+    /** "none" or an absolute, plain path (as for the LXD socket). */
+    static Optional<Path> stateFile(String value) {
         String text = value == null ? "" : value.strip();
-        String expected = "expected the absolute path of a directory such as " + MacvlanShimConfig.DEFAULT_LOCK_DIRECTORY;
-        if (!text.startsWith("/")) {
-            throw InvalidConfigException.of(PREFIX + "lock-directory", value, "it is not an absolute path; " + expected);
+        if (text.equalsIgnoreCase("none")) {
+            return Optional.empty();
         }
-        if (!SOCKET_PATH.matcher(text).matches() || text.endsWith("/") || Arrays.asList(text.split("/")).contains("..")
-                || Arrays.asList(text.split("/")).contains(".")) {
-            throw InvalidConfigException.of(PREFIX + "lock-directory", value,
-                    "the path may hold only letters, digits, '/', '_', '.', '-', '+', '@' and ',', without '.' or"
-                            + " '..' steps or a trailing '/'; " + expected);
-        }
-        return Path.of(text);
+        return Optional.of(plainAbsolutePath(PREFIX + "state-file", value,
+                "expected none, or an absolute path such as " + MacvlanShimConfig.DEFAULT_STATE_FILE));
     }
 
     /** "auto", "none" or an absolute, plain path: no "..", no control characters, spaces or shell specials. */
@@ -111,18 +112,24 @@ public final class ConfigValidator {
         if (text.equalsIgnoreCase("none")) {
             return LxdSocketSetting.none();
         }
-        String expected = "expected auto, none, or the absolute path of the LXD or Incus API socket such as"
-                + " /var/snap/lxd/common/lxd/unix.socket";
+        return LxdSocketSetting.path(plainAbsolutePath(PREFIX + "lxd.socket", value,
+                "expected auto, none, or the absolute path of the LXD or Incus API socket such as"
+                        + " /var/snap/lxd/common/lxd/unix.socket"));
+    }
+
+    /** An absolute path without "." or ".." steps, control characters, spaces or shell specials. */
+    private static Path plainAbsolutePath(String key, String value, String expected) {
+        String text = value == null ? "" : value.strip();
         if (!text.startsWith("/")) {
-            throw InvalidConfigException.of(PREFIX + "lxd.socket", value, "it is not an absolute path; " + expected);
+            throw InvalidConfigException.of(key, value, "it is not an absolute path; " + expected);
         }
-        if (!SOCKET_PATH.matcher(text).matches() || text.endsWith("/") || Arrays.asList(text.split("/")).contains("..")
+        if (!PLAIN_PATH.matcher(text).matches() || text.endsWith("/") || Arrays.asList(text.split("/")).contains("..")
                 || Arrays.asList(text.split("/")).contains(".")) {
-            throw InvalidConfigException.of(PREFIX + "lxd.socket", value,
+            throw InvalidConfigException.of(key, value,
                     "the path may hold only letters, digits, '/', '_', '.', '-', '+', '@' and ',', without '.' or"
                             + " '..' steps or a trailing '/'; " + expected);
         }
-        return LxdSocketSetting.path(Path.of(text));
+        return Path.of(text);
     }
 
     private static ShimSpec shim(String name, MacvlanShimConfig.Shim shim) {

@@ -11,11 +11,11 @@ import java.util.Optional;
 public record LxdSocketSetting(Kind kind, Optional<Path> path) {
 
     public enum Kind {
-        /** The first of the known socket paths that exists; the source is off when none does. */
+        /** The first of the known socket paths that exists, looked for again while none does. */
         AUTO,
         /** The LXD source is off. */
         NONE,
-        /** This socket, which must exist. */
+        /** This socket, waited for while it does not exist. */
         PATH
     }
 

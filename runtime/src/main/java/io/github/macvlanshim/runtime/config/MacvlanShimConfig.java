@@ -25,6 +25,9 @@ public interface MacvlanShimConfig {
     /** A tmpfs on systemd hosts (the unit's RuntimeDirectory), empty after a reboot. */
     String DEFAULT_LOCK_DIRECTORY = "/run/macvlan-shim";
 
+    /** Where the agent's package gives it a state directory. */
+    String DEFAULT_STATE_FILE = "/var/lib/macvlan-shim/sources.json";
+
     /**
      * The shims, by interface name (1-15 bytes: letters, digits, '_', '.', '-'). Each is a macvlan in bridge
      * mode on its parent, through which the host reaches the instances that sit on that parent.
@@ -64,6 +67,14 @@ public interface MacvlanShimConfig {
      */
     @WithDefault(DEFAULT_LOCK_DIRECTORY)
     String lockDirectory();
+
+    /**
+     * The file where each instance source's last good endpoints are kept, so that they outlive a restart: an
+     * agent that starts while LXD is down keeps the routes LXD last asked for instead of removing them. Written
+     * atomically; a missing or unusable file is a fresh start. {@code none}: nothing is kept across restarts.
+     */
+    @WithDefault(DEFAULT_STATE_FILE)
+    String stateFile();
 
     /** Test mode ({@code @QuarkusTest}, {@code QuarkusUnitTest}, {@code @QuarkusMainTest}). */
     Test test();
@@ -130,8 +141,10 @@ public interface MacvlanShimConfig {
         /**
          * The daemon's API socket. {@code auto}: the first that exists of {@code $LXD_DIR/unix.socket},
          * {@code /var/snap/lxd/common/lxd/unix.socket}, {@code /var/lib/lxd/unix.socket} and
-         * {@code /var/lib/incus/unix.socket}; when none does, the LXD source is off (a host without LXD).
-         * An absolute path: that socket, which must exist at start-up. {@code none}: the LXD source is off.
+         * {@code /var/lib/incus/unix.socket}, looked for again every few seconds while none does (LXD installed
+         * or started later is picked up without a restart). An absolute path: that socket, waited for while it
+         * does not exist; nothing LXD asked for is removed until it has answered. {@code none}: the LXD source
+         * is off.
          */
         @WithDefault("auto")
         String socket();

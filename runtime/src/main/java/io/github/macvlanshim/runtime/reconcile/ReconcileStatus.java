@@ -67,9 +67,47 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, Outcome outcome, 
         }
     }
 
-    /** One instance source: whether its last snapshot succeeded, and how many endpoints its last good one had. */
-    public record SourceStatus(String name, boolean reachable, String error, int endpoints,
-            Optional<Instant> lastGoodSnapshot) {
+    /**
+     * One instance source as the last gather found it.
+     *
+     * @param error why it is absent or unreachable ("" when it answered)
+     * @param endpoints the endpoints the engine holds for it: its last answer, or what was remembered
+     * @param lastGoodSnapshot when it last answered a full snapshot in this run
+     * @param expected whether the engine waits for it: configured, or seen (socket, answer, or remembered)
+     */
+    public record SourceStatus(String name, State state, String error, int endpoints, Optional<Instant> lastGoodSnapshot,
+            boolean expected) {
+
+        public enum State {
+            /** Not asked yet (before the first reconcile). */
+            NOT_ASKED,
+            /** Answered its last snapshot. */
+            REACHABLE,
+            /** Its daemon is there (or configured) but did not answer. */
+            UNREACHABLE,
+            /** No daemon: no API socket where it is looked for. */
+            ABSENT
+        }
+
+        public boolean reachable() {
+            return state == State.REACHABLE;
+        }
+
+        /** Nothing to wait for: it answered, or it is an auto-detected source this host never had. */
+        public boolean healthy() {
+            return reachable() || state == State.ABSENT && !expected;
+        }
+
+        /** The state in words, for health data and logs: "reachable", "absent (expected): no socket at ...". */
+        public String describe() {
+            return switch (state) {
+                case NOT_ASKED -> "not asked yet";
+                case REACHABLE -> "reachable";
+                case UNREACHABLE -> "unreachable: " + error;
+                case ABSENT -> expected ? "absent, expected back: " + error : "not on this host: " + error
+                        + "; looking for it";
+            };
+        }
     }
 
     public static ReconcileStatus notRun(List<ShimSpec> shims) {
@@ -84,12 +122,12 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, Outcome outcome, 
                 List.of());
     }
 
-    /** Ready: idle, or every shim present, up and addressed, every source reachable, and the last reconcile converged. */
+    /** Ready: idle, or every shim present, up and addressed, every expected source reachable, and the last reconcile converged. */
     public boolean ready() {
         if (outcome == Outcome.IDLE) {
             return true;
         }
         return outcome == Outcome.CONVERGED && shims.stream().allMatch(ShimStatus::healthy)
-                && sources.stream().allMatch(SourceStatus::reachable);
+                && sources.stream().allMatch(SourceStatus::healthy);
     }
 }

@@ -3,7 +3,6 @@ package io.github.macvlanshim.runtime.reconcile;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,10 +31,8 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileReport.Repair;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.RefusedChange;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
-import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
-import io.github.macvlanshim.runtime.source.Endpoint;
 import io.github.macvlanshim.runtime.source.InstanceSource;
-import io.github.macvlanshim.runtime.source.SourceException;
+import io.github.macvlanshim.runtime.source.SourceMemory;
 
 /**
  * Gathers the desired state from the sources, reads the kernel, plans, applies, and publishes a
@@ -48,15 +45,13 @@ public final class Reconciler {
 
     private final EngineSettings settings;
     private final HostNetwork network;
-    private final List<InstanceSource> sources;
+    private final SourceGatherer sources;
     private final Ownership ownership;
     private final Planner planner;
     private final Clock clock;
     private final Consumer<ReconcileReport> listener;
     private final ReentrantLock lock = new ReentrantLock();
 
-    private final Map<String, List<Endpoint>> lastGood = new HashMap<>();
-    private final Map<String, SourceStatus> sourceStatus = new HashMap<>();
     private Set<Conflict> knownConflicts = Set.of();
     private Set<RefusedChange> knownRefusals = Set.of();
     private boolean stopped;
@@ -64,11 +59,17 @@ public final class Reconciler {
     private Set<String> lastHealthyShims = Set.of();
     private volatile ReconcileStatus status;
 
+    /** A reconciler whose sources are remembered in memory only (tests, embedding without a state file). */
     public Reconciler(EngineSettings settings, HostNetwork network, List<InstanceSource> sources, Clock clock,
+            Consumer<ReconcileReport> listener) {
+        this(settings, network, new SourceGatherer(sources, SourceMemory.none(), clock), clock, listener);
+    }
+
+    public Reconciler(EngineSettings settings, HostNetwork network, SourceGatherer sources, Clock clock,
             Consumer<ReconcileReport> listener) {
         this.settings = settings;
         this.network = network;
-        this.sources = List.copyOf(sources);
+        this.sources = sources;
         this.ownership = new Ownership(settings.protocol());
         this.planner = new Planner(ownership);
         this.clock = clock;
@@ -81,11 +82,21 @@ public final class Reconciler {
     }
 
     /**
-     * Runs one reconcile now (waiting for one in progress to end first) and returns its status. The listener
-     * hears of it after the reconciler's lock is released, so a listener that throws, blocks or reconciles
-     * itself cannot break or deadlock the reconciler. After {@link #stop()} it changes nothing.
+     * Runs one reconcile now with a full snapshot of every source (waiting for one in progress to end first) and
+     * returns its status: start-up, the tick, a direct request.
      */
     public ReconcileStatus reconcile(String trigger) {
+        sources.markAllStale();
+        return reconcileWithKnown(trigger);
+    }
+
+    /**
+     * Runs one reconcile on what the sources last said, snapshotting only those that asked for it: kernel events
+     * and source events cost the sources nothing more. The listener hears of it after the reconciler's lock is
+     * released, so a listener that throws, blocks or reconciles itself cannot break or deadlock the reconciler.
+     * After {@link #stop()} it changes nothing.
+     */
+    public ReconcileStatus reconcileWithKnown(String trigger) {
         ReconcileReport report;
         lock.lock();
         try {
@@ -145,9 +156,8 @@ public final class Reconciler {
 
     private ReconcileReport reconcileLocked(String trigger) {
         long started = System.nanoTime();
-        List<Endpoint> endpoints = gather();
-        boolean pruneAllowed = sources.stream().allMatch(source -> lastGood.containsKey(source.name()));
-        DesiredState desired = DesiredStateBuilder.build(settings.shims(), endpoints, pruneAllowed);
+        SourceGatherer.Gathered gathered = sources.gather();
+        DesiredState desired = DesiredStateBuilder.build(settings.shims(), gathered.endpoints(), gathered.pruneAllowed());
 
         Attempt attempt;
         try {
@@ -168,7 +178,7 @@ public final class Reconciler {
             lastHealthyShims = Set.of();
         }
         status = new ReconcileStatus(Optional.of(clock.instant()), attempt.outcome(), attempt.message(),
-                attempt.pending(), shims, sourceStatuses(), List.copyOf(knownConflicts), attempt.refused());
+                attempt.pending(), shims, gathered.statuses(), List.copyOf(knownConflicts), attempt.refused());
         return new ReconcileReport(Duration.ofNanos(System.nanoTime() - started), attempt.outcome(),
                 attempt.applied(), repairs, status);
     }
@@ -246,39 +256,6 @@ public final class Reconciler {
             }
         }
         knownRefusals = now;
-    }
-
-    private List<Endpoint> gather() {
-        List<Endpoint> endpoints = new ArrayList<>();
-        for (InstanceSource source : sources) {
-            Instant now = clock.instant();
-            try {
-                List<Endpoint> snapshot = List.copyOf(source.snapshot());
-                if (!lastGood.containsKey(source.name()) || !sourceStatus.get(source.name()).reachable()) {
-                    LOG.infof("source %s: reachable, %d endpoints", source.name(), snapshot.size());
-                }
-                lastGood.put(source.name(), snapshot);
-                sourceStatus.put(source.name(), new SourceStatus(source.name(), true, "", snapshot.size(),
-                        Optional.of(now)));
-            } catch (SourceException | RuntimeException e) {
-                SourceStatus previous = sourceStatus.get(source.name());
-                String error = e.getMessage() == null ? e.toString() : e.getMessage();
-                if (previous == null || previous.reachable() || !previous.error().equals(error)) {
-                    LOG.warnf("source %s: %s; keeping its last good snapshot (%s)", source.name(), error,
-                            lastGood.containsKey(source.name()) ? lastGood.get(source.name()).size() + " endpoints"
-                                    : "none yet, so no route is removed");
-                }
-                List<Endpoint> kept = lastGood.getOrDefault(source.name(), List.of());
-                sourceStatus.put(source.name(), new SourceStatus(source.name(), false, error, kept.size(),
-                        previous == null ? Optional.empty() : previous.lastGoodSnapshot()));
-            }
-            endpoints.addAll(lastGood.getOrDefault(source.name(), List.of()));
-        }
-        return endpoints;
-    }
-
-    private List<SourceStatus> sourceStatuses() {
-        return sources.stream().map(source -> sourceStatus.get(source.name())).toList();
     }
 
     private void reportConflicts(List<Conflict> conflicts) {

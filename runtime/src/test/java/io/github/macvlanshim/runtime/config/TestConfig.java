@@ -24,6 +24,7 @@ final class TestConfig implements MacvlanShimConfig {
     Optional<String> netns = Optional.empty();
     String socket = "auto";
     String lockDirectory = DEFAULT_LOCK_DIRECTORY;
+    String stateFile = DEFAULT_STATE_FILE;
 
     static TestShim shim(String parent) {
         return new TestShim(Optional.ofNullable(parent), Optional.empty(), Optional.empty(), Optional.empty());
@@ -67,6 +68,11 @@ final class TestConfig implements MacvlanShimConfig {
     @Override
     public String lockDirectory() {
         return lockDirectory;
+    }
+
+    @Override
+    public String stateFile() {
+        return stateFile;
     }
 
     @Override

@@ -38,6 +38,7 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileReport.Repair;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus.State;
 import io.github.macvlanshim.runtime.source.Endpoint;
 import io.github.macvlanshim.runtime.source.InstanceSource;
 import io.github.macvlanshim.runtime.source.SourceException;
@@ -85,7 +86,7 @@ class ReconcilerTest {
         assertThat(status.lastCompleted()).contains(NOW);
         assertThat(status.pendingChanges()).isZero();
         assertThat(status.shims()).containsExactly(new ShimStatus("mynet", "eth0", true, true, true, 2, 0));
-        assertThat(status.sources()).containsExactly(new SourceStatus("lxd", true, "", 2, Optional.of(NOW)));
+        assertThat(status.sources()).containsExactly(new SourceStatus("lxd", State.REACHABLE, "", 2, Optional.of(NOW), true));
         assertThat(kernel().link("mynet")).hasValueSatisfying(link -> {
             assertThat(link.isMacvlanBridgeOn("eth0")).isTrue();
             assertThat(link.adminUp()).isTrue();
@@ -136,8 +137,8 @@ class ReconcilerTest {
         assertThat(lastReport().applied()).containsExactly(add(incus, D1, SHIM4));
         assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
         assertThat(status.sources()).containsExactly(
-                new SourceStatus("lxd", false, "lxd: connection refused", 0, Optional.empty()),
-                new SourceStatus("incus", true, "", 1, Optional.of(NOW)));
+                new SourceStatus("lxd", State.UNREACHABLE, "lxd: connection refused", 0, Optional.empty(), true),
+                new SourceStatus("incus", State.REACHABLE, "", 1, Optional.of(NOW), true));
         assertThat(status.ready()).isFalse();
     }
 
@@ -151,8 +152,8 @@ class ReconcilerTest {
         ReconcileStatus down = reconciler.reconcile("source crashing");
 
         assertThat(ownedDestinations()).containsExactly(D1);
-        assertThat(down.sources()).containsExactly(new SourceStatus("lxd", false, "unexpected reply", 0,
-                Optional.empty()));
+        assertThat(down.sources()).containsExactly(new SourceStatus("lxd", State.UNREACHABLE, "unexpected reply", 0,
+                Optional.empty(), true));
         assertThat(down.ready()).isFalse();
 
         lxd.answers(C1);
@@ -181,8 +182,8 @@ class ReconcilerTest {
                 add(incus, D2, SHIM4));
         assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
         assertThat(status.sources()).containsExactly(
-                new SourceStatus("lxd", false, "lxd: timed out", 2, Optional.of(NOW)),
-                new SourceStatus("incus", true, "", 1, Optional.of(NOW)));
+                new SourceStatus("lxd", State.UNREACHABLE, "lxd: timed out", 2, Optional.of(NOW), true),
+                new SourceStatus("incus", State.REACHABLE, "", 1, Optional.of(NOW), true));
         assertThat(status.ready()).isFalse();
     }
 

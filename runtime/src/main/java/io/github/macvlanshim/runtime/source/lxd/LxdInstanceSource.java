@@ -1,10 +1,13 @@
 package io.github.macvlanshim.runtime.source.lxd;
 
 import java.net.URLEncoder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -18,15 +21,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.github.macvlanshim.runtime.source.Endpoint;
 import io.github.macvlanshim.runtime.source.InstanceSource;
+import io.github.macvlanshim.runtime.source.SourceAbsentException;
 import io.github.macvlanshim.runtime.source.SourceException;
+import io.github.macvlanshim.runtime.source.SourceListener;
 import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
 
 /**
- * The instances of an LXD or Incus daemon, read from its REST API on its unix socket. A snapshot is three
- * GETs; the lifecycle event stream says when to take another. No event announces an address, so after an
- * instance starts its state is polled until the address shows.
+ * The instances of an LXD or Incus daemon, read from its REST API on its unix socket. A full snapshot is three
+ * GETs, taken when the engine asks (start-up, the tick, a reconnect of the event stream). Between snapshots the
+ * lifecycle event stream says which instance changed, and only that instance is read again (its config, then its
+ * state until its address shows: no event announces an address); the engine gets that one instance's endpoints.
+ * <p>
+ * The socket is looked for where it is expected, and again every {@link Timing#probe()} while it is absent: a
+ * daemon that starts (or is installed) after the agent is picked up without a restart.
  */
 public final class LxdInstanceSource implements InstanceSource {
 
@@ -37,7 +46,8 @@ public final class LxdInstanceSource implements InstanceSource {
     /** A connection that stayed open this long was a good one: the next failure starts the backoff afresh. */
     private static final Duration STABLE = Duration.ofSeconds(10);
 
-    private final LxdClient client;
+    private final List<Path> candidates;
+    private final Expectation expectation;
     private final Timing timing;
     private final ProblemLog problems = ProblemLog.warnings();
     private final LxdEndpoints parser = new LxdEndpoints(problems);
@@ -46,26 +56,36 @@ public final class LxdInstanceSource implements InstanceSource {
     private final Map<String, Poll> polls = new ConcurrentHashMap<>();
     private final Backoff reconnect;
     private volatile Map<String, String> macvlanNetworks = Map.of();
+    /** Where the daemon sits, from the last snapshot; null before the first one. */
+    private volatile LxdEndpoints.Server server;
     private volatile boolean closed;
-    private Runnable onChange;
+    private SourceListener listener;
+    private LxdClient client;
     private WebSocket events;
     private long openedAt;
     private boolean everConnected;
 
-    /** How fast to poll and to reconnect; tests shorten it. */
+    /**
+     * How fast to poll an instance for its address, to reconnect the event stream, and to look for an absent
+     * socket; tests shorten it.
+     */
     public record Timing(Duration pollInitial, Duration pollCap, Duration pollTotal, Duration reconnectInitial,
-            Duration reconnectCap) {
+            Duration reconnectCap, Duration probe) {
 
         public static final Timing DEFAULT = new Timing(Duration.ofMillis(50), Duration.ofSeconds(2),
-                Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(10));
+                Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(1));
     }
 
-    public LxdInstanceSource(LxdClient client) {
-        this(client, Timing.DEFAULT);
-    }
-
-    public LxdInstanceSource(LxdClient client, Timing timing) {
-        this.client = client;
+    /**
+     * @param candidates where the socket may be, in order: the first that exists is used
+     * @param expectation {@link Expectation#CONFIGURED} for a socket named in the configuration
+     */
+    public LxdInstanceSource(List<Path> candidates, Expectation expectation, Timing timing) {
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("no socket path to look for LXD at");
+        }
+        this.candidates = List.copyOf(candidates);
+        this.expectation = expectation;
         this.timing = timing;
         this.reconnect = Backoff.unbounded(timing.reconnectInitial(), timing.reconnectCap());
         AtomicInteger threads = new AtomicInteger();
@@ -78,27 +98,43 @@ public final class LxdInstanceSource implements InstanceSource {
         this.scheduler = executor;
     }
 
+    /** The daemon at {@code socket}, as if configured there. */
+    public static LxdInstanceSource at(Path socket, Timing timing) {
+        return new LxdInstanceSource(List.of(socket), Expectation.CONFIGURED, timing);
+    }
+
+    public static LxdInstanceSource at(Path socket) {
+        return at(socket, Timing.DEFAULT);
+    }
+
     @Override
     public String name() {
         return NAME;
     }
 
     @Override
+    public Expectation expectation() {
+        return expectation;
+    }
+
+    @Override
     public List<Endpoint> snapshot() throws SourceException {
-        JsonNode server = client.get(LxdEndpoints.SERVER_PATH);
-        JsonNode networks = client.get(LxdEndpoints.NETWORKS_PATH);
-        JsonNode instances = client.get(LxdEndpoints.INSTANCES_PATH);
-        List<Endpoint> endpoints = parser.endpoints(server, networks, instances);
+        LxdClient current = client();
+        JsonNode serverAnswer = current.get(LxdEndpoints.SERVER_PATH);
+        JsonNode networks = current.get(LxdEndpoints.NETWORKS_PATH);
+        JsonNode instances = current.get(LxdEndpoints.instancesPath(serverAnswer));
+        List<Endpoint> endpoints = parser.endpoints(serverAnswer, networks, instances);
+        server = parser.server(serverAnswer);
         macvlanNetworks = parser.macvlanNetworks(networks);
         return endpoints;
     }
 
     @Override
-    public synchronized void subscribe(Runnable onChange) {
-        if (this.onChange != null) {
+    public synchronized void subscribe(SourceListener listener) {
+        if (this.listener != null) {
             throw new IllegalStateException("LXD source: already subscribed");
         }
-        this.onChange = onChange;
+        this.listener = listener;
         scheduler.execute(this::connect);
     }
 
@@ -111,17 +147,68 @@ public final class LxdInstanceSource implements InstanceSource {
             }
         }
         scheduler.shutdownNow();
-        client.close();
+        synchronized (this) {
+            if (client != null) {
+                client.close();
+            }
+        }
     }
 
-    private synchronized void connect() {
-        if (closed) {
-            return;
+    /**
+     * The client for the socket in use, or for the first candidate that exists when that one is gone (a daemon
+     * moved, or restarted from another directory). Throws when no candidate exists.
+     */
+    private synchronized LxdClient client() throws SourceAbsentException {
+        if (client != null && Files.exists(client.socket())) {
+            return client;
         }
-        events = client.webSocket(EVENTS_PATH, new Listener());
+        Optional<Path> found = candidates.stream().filter(Files::exists).findFirst();
+        if (found.isEmpty()) {
+            throw new SourceAbsentException("no API socket at " + (candidates.size() == 1 ? candidates.get(0)
+                    : candidates.toString()));
+        }
+        if (client != null) {
+            client.close();
+        }
+        client = new LxdClient(found.get());
+        LOG.infof("LXD source: using the socket %s", found.get());
+        return client;
+    }
+
+    private void connect() {
+        LxdClient current;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            try {
+                current = client();
+            } catch (SourceAbsentException e) {
+                // Only a stat() each time: looking often costs nothing, and a daemon that appears gets quick tries.
+                reconnect.reset();
+                LOG.debugf("LXD source: %s; looking again in %s", e.getMessage(), timing.probe());
+                scheduleConnect(timing.probe());
+                return;
+            }
+            events = current.webSocket(EVENTS_PATH, new Listener(current));
+        }
+    }
+
+    private void scheduleConnect(Duration delay) {
+        try {
+            scheduler.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Closing.
+        }
     }
 
     private final class Listener extends WebSocketListener {
+
+        private final LxdClient client;
+
+        Listener(LxdClient client) {
+            this.client = client;
+        }
 
         @Override
         public void onOpen(WebSocket webSocket, Response response) {
@@ -132,7 +219,7 @@ public final class LxdInstanceSource implements InstanceSource {
                 everConnected = true;
             }
             // Events missed while away are not replayed: only a full resync can tell.
-            changed();
+            resync();
         }
 
         @Override
@@ -143,16 +230,16 @@ public final class LxdInstanceSource implements InstanceSource {
         @Override
         public void onClosing(WebSocket webSocket, int code, String reason) {
             webSocket.close(1000, null);
-            lost(webSocket, "closed by LXD (" + code + (reason.isEmpty() ? "" : " " + reason) + ")");
+            lost(webSocket, client, "closed by LXD (" + code + (reason.isEmpty() ? "" : " " + reason) + ")");
         }
 
         @Override
         public void onFailure(WebSocket webSocket, Throwable t, Response response) {
-            lost(webSocket, response != null ? "HTTP " + response.code() : LxdClient.describe(t));
+            lost(webSocket, client, response != null ? "HTTP " + response.code() : LxdClient.describe(t));
         }
     }
 
-    private synchronized void lost(WebSocket webSocket, String why) {
+    private synchronized void lost(WebSocket webSocket, LxdClient on, String why) {
         if (closed || webSocket != events) {
             return;
         }
@@ -163,28 +250,31 @@ public final class LxdInstanceSource implements InstanceSource {
         openedAt = 0;
         Duration delay = reconnect.next();
         if (delay.compareTo(timing.reconnectInitial()) <= 0) {
-            LOG.warnf("LXD at %s: event stream lost: %s; reconnecting", client.socket(), why);
+            LOG.warnf("LXD at %s: event stream lost: %s; reconnecting", on.socket(), why);
         } else {
-            LOG.debugf("LXD at %s: event stream lost: %s; retrying in %s", client.socket(), why, delay);
+            LOG.debugf("LXD at %s: event stream lost: %s; retrying in %s", on.socket(), why, delay);
         }
-        scheduler.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+        scheduleConnect(delay);
     }
 
     private void handle(LxdEvent event) {
-        switch (event.reaction()) {
-            case RESYNC -> {
-                LOG.debugf("LXD event %s for %s/%s: resyncing", event.action(), event.project(),
-                        event.instance().orElse(""));
-                changed();
-            }
-            case AWAIT_ADDRESS -> awaitAddress(event.project(), event.instance().orElseThrow(), event.action());
-            case IGNORE -> {
-            }
+        if (event.reaction() == LxdEvent.Reaction.IGNORE) {
+            return;
         }
+        if ("instance-renamed".equals(event.action())) {
+            // The event names the new name only: the old one's endpoints are found by a full snapshot.
+            LOG.debugf("LXD event %s for %s/%s: resyncing", event.action(), event.project(), event.instance().orElse(""));
+            resync();
+            return;
+        }
+        refresh(event.project(), event.instance().orElseThrow(), event.action());
     }
 
-    /** Polls the instance until a macvlan NIC has a global address (or it is gone), then asks for a resync. */
-    private void awaitAddress(String project, String instance, String action) {
+    /**
+     * Reads the instance again (and its state until a macvlan NIC has a global address, or it is gone), then
+     * hands the engine that instance's endpoints.
+     */
+    private void refresh(String project, String instance, String action) {
         String key = project + "/" + instance;
         Poll fresh = new Poll(project, instance, action);
         Poll running = polls.putIfAbsent(key, fresh);
@@ -229,40 +319,45 @@ public final class LxdInstanceSource implements InstanceSource {
             if (closed) {
                 return;
             }
-            String done;
+            Done done;
             try {
                 done = check();
             } catch (LxdException e) {
-                done = e.notFound() ? "it is gone" : null;
+                done = e.notFound() ? Done.with("it is gone", List.of()) : null;
                 if (!e.notFound()) {
-                    LOG.debugf("LXD: polling %s/%s: %s", project, instance, e.getMessage());
+                    LOG.debugf("LXD: reading %s/%s: %s", project, instance, e.getMessage());
                 }
             } catch (SourceException e) {
                 done = null;
-                LOG.debugf("LXD: polling %s/%s: %s", project, instance, e.getMessage());
+                LOG.debugf("LXD: reading %s/%s: %s", project, instance, e.getMessage());
             } catch (RuntimeException e) {
-                done = "polling failed: " + e;
+                done = Done.resync("reading it failed: " + e);
             }
             Duration next;
             synchronized (this) {
                 next = done == null ? backoff.next() : Duration.ZERO;
                 if (done == null && next.isZero()) {
-                    done = "no address after " + timing.pollTotal().toSeconds() + " s";
+                    done = Done.with("no address after " + timing.pollTotal().toSeconds() + " s", List.of());
                 }
                 if (done != null) {
                     polls.remove(project + "/" + instance, this);
                 }
             }
-            if (done != null) {
-                LOG.debugf("LXD event %s for %s/%s: %s; resyncing", action, project, instance, done);
-                changed();
-            } else {
+            if (done == null) {
                 schedule(this, next);
+                return;
+            }
+            LOG.debugf("LXD event %s for %s/%s: %s", action, project, instance, done.why());
+            if (done.endpoints() == null) {
+                resync();
+            } else {
+                instanceChanged(project, instance, done.endpoints());
             }
         }
 
-        /** Why the wait is over, or null while it is not. */
-        private String check() throws SourceException {
+        /** The end of a wait, or null while it is not over. */
+        private Done check() throws SourceException {
+            LxdClient current = client();
             String query = "?project=" + URLEncoder.encode(project, StandardCharsets.UTF_8);
             String path = "/1.0/instances/" + URLEncoder.encode(instance, StandardCharsets.UTF_8);
             Map<String, String> wanted;
@@ -270,36 +365,72 @@ public final class LxdInstanceSource implements InstanceSource {
                 wanted = nics;
             }
             if (wanted == null) {
+                LxdEndpoints.Server where = server;
+                if (where == null) {
+                    return Done.resync("no snapshot taken yet");
+                }
+                JsonNode config = current.get(path + query);
+                String status = config.path("status").asText("");
+                if (!"Running".equals(status)) {
+                    return Done.with("it is " + (status.isEmpty() ? "not running" : status.toLowerCase()), List.of());
+                }
+                if (where.clustered() && !where.isLocal(config.path("location").asText(""))) {
+                    return Done.with("it runs on another cluster member", List.of());
+                }
                 // The instance may use a macvlan network made since the last snapshot.
-                macvlanNetworks = parser.macvlanNetworks(client.get(LxdEndpoints.NETWORKS_PATH));
-                wanted = parser.macvlanNics(client.get(path + query), macvlanNetworks);
+                macvlanNetworks = parser.macvlanNetworks(current.get(LxdEndpoints.NETWORKS_PATH));
+                wanted = parser.macvlanNics(config, macvlanNetworks);
                 synchronized (this) {
                     nics = wanted;
                 }
                 if (wanted.isEmpty()) {
-                    return "no macvlan NIC";
+                    return Done.with("no macvlan NIC", List.of());
                 }
             }
-            JsonNode state = client.get(path + "/state" + query);
+            JsonNode state = current.get(path + "/state" + query);
             if (!"Running".equals(state.path("status").asText())) {
-                return "it is " + state.path("status").asText("not running").toLowerCase();
+                return Done.with("it is " + state.path("status").asText("not running").toLowerCase(), List.of());
             }
-            return parser.stateEndpoints(project, instance, state, wanted).isEmpty() ? null : "address seen";
+            List<Endpoint> endpoints = parser.stateEndpoints(project, instance, state, wanted);
+            return endpoints.isEmpty() ? null : Done.with("address seen", endpoints);
         }
     }
 
-    private void changed() {
-        Runnable listener;
-        synchronized (this) {
-            listener = onChange;
+    /** Why a wait ended, and the instance's endpoints then (null: only a full snapshot can tell). */
+    private record Done(String why, List<Endpoint> endpoints) {
+
+        static Done with(String why, List<Endpoint> endpoints) {
+            return new Done(why, endpoints);
         }
-        if (closed || listener == null) {
-            return;
+
+        static Done resync(String why) {
+            return new Done(why, null);
         }
-        try {
-            listener.run();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "LXD source: the change listener failed");
+    }
+
+    private void resync() {
+        SourceListener current = listener();
+        if (current != null) {
+            try {
+                current.resync();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "LXD source: the change listener failed");
+            }
         }
+    }
+
+    private void instanceChanged(String project, String instance, List<Endpoint> endpoints) {
+        SourceListener current = listener();
+        if (current != null) {
+            try {
+                current.instanceChanged(project, instance, endpoints);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "LXD source: the change listener failed");
+            }
+        }
+    }
+
+    private synchronized SourceListener listener() {
+        return closed ? null : listener;
     }
 }

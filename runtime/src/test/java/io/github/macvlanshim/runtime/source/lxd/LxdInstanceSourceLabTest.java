@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -27,11 +29,12 @@ import io.github.macvlanshim.lab.Lab;
 import io.github.macvlanshim.runtime.net.IpPrefix;
 import io.github.macvlanshim.runtime.source.Endpoint;
 import io.github.macvlanshim.runtime.source.SourceException;
+import io.github.macvlanshim.runtime.source.SourceListener;
 
 /**
  * The LXD source against a real LXD daemon running in the lab's host namespace, with its own LXD_DIR: a
- * macvlan container's address shows in snapshots, events lead to onChange, a dead daemon is an error, a
- * restarted one is followed again.
+ * macvlan container's address shows in snapshots, events report that one instance's endpoints, a dead daemon is
+ * an error, a restarted one is followed again.
  */
 @Tag("lab")
 class LxdInstanceSourceLabTest {
@@ -39,7 +42,8 @@ class LxdInstanceSourceLabTest {
     private static final String C1_V4 = "198.51.100.201";
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final LxdInstanceSource.Timing FAST = new LxdInstanceSource.Timing(Duration.ofMillis(20),
-            Duration.ofMillis(500), Duration.ofSeconds(20), Duration.ofMillis(100), Duration.ofMillis(500));
+            Duration.ofMillis(500), Duration.ofSeconds(20), Duration.ofMillis(100), Duration.ofMillis(500),
+            Duration.ofMillis(100));
 
     private static Lab lab;
     private static Path dir;
@@ -83,42 +87,60 @@ class LxdInstanceSourceLabTest {
     }
 
     @Test
-    void followsAMacvlanContainerThroughStartStopAndADaemonRestart() throws Exception {
-        AtomicInteger changes = new AtomicInteger();
-        try (LxdClient client = new LxdClient(dir.resolve("unix.socket"))) {
-            LxdInstanceSource source = new LxdInstanceSource(client, FAST);
-            try {
-                source.subscribe(changes::incrementAndGet);
-                await("the connect resync", () -> changes.get() >= 1);
-                assertThat(source.snapshot()).isEmpty();
+    void reportsAMacvlanContainersOwnEndpointsThroughStartStopAndADaemonRestart() throws Exception {
+        Recording events = new Recording();
+        LxdInstanceSource source = LxdInstanceSource.at(dir.resolve("unix.socket"), FAST);
+        try {
+            source.subscribe(events);
+            await("the connect resync", () -> events.resyncs.get() >= 1);
+            assertThat(source.snapshot()).isEmpty();
 
-                int beforeStart = changes.get();
-                lxc("launch", "busybox", "c1", "--profile", "default", "--profile", "macvlan");
-                lxc("exec", "c1", "--", "ip", "addr", "add", C1_V4 + "/24", "dev", "eth0");
-                await("onChange once the started container has its address", () -> changes.get() > beforeStart);
-                assertThat(source.snapshot()).contains(
-                        new Endpoint("lxd", "default", "c1", "eth0", "eth0", IpPrefix.parse(C1_V4)));
+            lxc("launch", "busybox", "c1", "--profile", "default", "--profile", "macvlan");
+            lxc("exec", "c1", "--", "ip", "addr", "add", C1_V4 + "/24", "dev", "eth0");
+            Endpoint c1 = new Endpoint("lxd", "default", "c1", "eth0", "eth0", IpPrefix.parse(C1_V4));
+            await("c1's endpoints once the started container has its address",
+                    () -> events.latest("default/c1").contains(c1));
+            assertThat(source.snapshot()).contains(c1);
 
-                int beforeStop = changes.get();
-                lxc("stop", "--force", "c1");
-                await("onChange on stop", () -> changes.get() > beforeStop);
-                assertThat(source.snapshot()).isEmpty();
+            lxc("stop", "--force", "c1");
+            await("c1 without endpoints once stopped", () -> events.latest("default/c1").isEmpty());
+            assertThat(source.snapshot()).isEmpty();
 
-                stopLxd();
-                assertThatThrownBy(source::snapshot).isInstanceOf(SourceException.class)
-                        .hasMessageContaining(dir.resolve("unix.socket").toString())
-                        .hasMessageContaining("GET /1.0");
+            stopLxd();
+            assertThatThrownBy(source::snapshot).isInstanceOf(SourceException.class)
+                    .hasMessageContaining(dir.resolve("unix.socket").toString())
+                    .hasMessageContaining("GET /1.0");
 
-                int beforeRestart = changes.get();
-                startLxd();
-                await("onChange on reconnect", () -> changes.get() > beforeRestart);
-                assertThat(source.snapshot()).isEmpty();
-                lxc("start", "c1");
-                await("the address after a restart",
-                        () -> snapshotContains(source, C1_V4) || addAddressOnce());
-            } finally {
-                source.close();
-            }
+            int beforeRestart = events.resyncs.get();
+            startLxd();
+            await("a resync on reconnect", () -> events.resyncs.get() > beforeRestart);
+            assertThat(source.snapshot()).isEmpty();
+            lxc("start", "c1");
+            await("the address after a restart", () -> snapshotContains(source, C1_V4) || addAddressOnce());
+        } finally {
+            source.close();
+        }
+    }
+
+    /** What the source reported: how many resyncs, and each instance's latest endpoints. */
+    private static final class Recording implements SourceListener {
+
+        final AtomicInteger resyncs = new AtomicInteger();
+        final Map<String, List<Endpoint>> instances = new ConcurrentHashMap<>();
+
+        @Override
+        public void resync() {
+            resyncs.incrementAndGet();
+        }
+
+        @Override
+        public void instanceChanged(String project, String instance, List<Endpoint> endpoints) {
+            instances.put(project + "/" + instance, endpoints);
+        }
+
+        /** A placeholder that matches nothing until the instance was reported at all. */
+        List<Endpoint> latest(String key) {
+            return instances.getOrDefault(key, List.of(new Endpoint("none", "", "", "", "none", IpPrefix.parse("192.0.2.0/24"))));
         }
     }
 
