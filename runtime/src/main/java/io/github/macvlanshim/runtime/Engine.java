@@ -66,7 +66,8 @@ public final class Engine implements AutoCloseable {
         this.lock = lock;
         this.onHost = onHost;
         this.sources = List.copyOf(sources);
-        SourceMemory memory = settings.stateFile()
+        // In memory, nothing of the machine is read or written, the state file included.
+        SourceMemory memory = settings.stateFile().filter(file -> onHost)
                 .map(file -> settings.dryRun() ? SourceMemory.readOnly(file) : SourceMemory.at(file))
                 .orElseGet(SourceMemory::none);
         this.gatherer = new SourceGatherer(sources, memory, Clock.systemUTC());

@@ -11,9 +11,11 @@ import java.util.Optional;
  * @param metric the route's metric (priority); 0 when the kernel shows none
  * @param type the route type: unicast, or blackhole, unreachable, prohibit, throw and the others; a route of
  *        any type to a wanted destination is in the way unless it is ours
+ * @param linkdown whether the kernel flags the route {@code linkdown}: its device has no carrier, so packets
+ *        for the destination go nowhere although the route is in place
  */
 public record KernelRoute(IpPrefix destination, Optional<String> device, Optional<InetAddress> gateway,
-        Optional<InetAddress> source, int protocol, int metric, Type type) {
+        Optional<InetAddress> source, int protocol, int metric, Type type, boolean linkdown) {
 
     /** rtnetlink's route types (rtm_type), as {@code ip -N} prints them: by number. */
     public enum Type {
@@ -45,7 +47,13 @@ public record KernelRoute(IpPrefix destination, Optional<String> device, Optiona
     /** A unicast route: what macvlan-shim makes, and what most routes are. */
     public KernelRoute(IpPrefix destination, Optional<String> device, Optional<InetAddress> gateway,
             Optional<InetAddress> source, int protocol, int metric) {
-        this(destination, device, gateway, source, protocol, metric, Type.UNICAST);
+        this(destination, device, gateway, source, protocol, metric, Type.UNICAST, false);
+    }
+
+    /** A route of {@code type} that the kernel does not flag {@code linkdown}. */
+    public KernelRoute(IpPrefix destination, Optional<String> device, Optional<InetAddress> gateway,
+            Optional<InetAddress> source, int protocol, int metric, Type type) {
+        this(destination, device, gateway, source, protocol, metric, type, false);
     }
 
     @Override
@@ -58,6 +66,9 @@ public record KernelRoute(IpPrefix destination, Optional<String> device, Optiona
         source.ifPresent(s -> text.append(" src ").append(IpLiterals.format(s)));
         if (metric != 0) {
             text.append(" metric ").append(metric);
+        }
+        if (linkdown) {
+            text.append(" linkdown");
         }
         return text.toString();
     }

@@ -70,13 +70,13 @@ public final class SimulatedKernel {
             refuseIf(link != null || !links.containsKey(create.parent()), change);
             links.put(create.shim(), new Link(create.shim(), 100 + links.size(), Optional.of("macvlan"),
                     Optional.of("bridge"), Optional.of(create.parent()), create.mtu(), false, List.of(), false,
-                    false, Optional.empty(), create.mac().or(() -> Optional.of("02:00:00:00:00:" + (10 + links.size())))));
+                    false, create.mac().orElse("02:00:00:00:00:" + (10 + links.size())), false));
         } else if (change instanceof MarkShim mark) {
             refuseIf(link == null, change);
             links.put(link.name(), link.withAlias(Optional.of(mark.marker())));
         } else if (change instanceof SetMac set) {
             refuseIf(link == null, change);
-            links.put(link.name(), link.withMac(Optional.of(set.mac())));
+            links.put(link.name(), link.withMac(set.mac()));
         } else if (change instanceof EnableProxyNdp) {
             refuseIf(link == null, change);
             links.put(link.name(), withIpv6Sysctls(link, true));
@@ -144,18 +144,19 @@ public final class SimulatedKernel {
 
     public static Link withAdminUp(Link link, boolean up) {
         return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(), up,
-                link.addresses(), link.ipv6Forwarding(), link.ipv6ProxyNdp(), link.alias(), link.mac());
+                link.addresses(), link.ipv6Forwarding(), link.ipv6ProxyNdp(), link.mac(), up, link.alias());
     }
 
     /** Both IPv6 forwarding and proxy_ndp on or off. */
     public static Link withIpv6Sysctls(Link link, boolean on) {
         return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(),
-                link.adminUp(), link.addresses(), on, on, link.alias(), link.mac());
+                link.adminUp(), link.addresses(), on, on, link.mac(), link.carrier(), link.alias());
     }
 
     public static Link withAddresses(Link link, List<LinkAddress> addresses) {
         return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(),
-                link.adminUp(), addresses, link.ipv6Forwarding(), link.ipv6ProxyNdp(), link.alias(), link.mac());
+                link.adminUp(), addresses, link.ipv6Forwarding(), link.ipv6ProxyNdp(), link.mac(), link.carrier(),
+                link.alias());
     }
 
     /**

@@ -252,7 +252,7 @@ public final class Planner {
 
         List<Change> repair(Link link, NetworkState actual) {
             List<Change> changes = new ArrayList<>();
-            spec.mac().filter(mac -> !link.mac().equals(Optional.of(mac)))
+            spec.mac().filter(mac -> !link.mac().equals(mac))
                     .ifPresent(mac -> changes.add(new SetMac(name(), mac)));
             if (!link.ipv6Forwarding() || !link.ipv6ProxyNdp()) {
                 changes.add(new EnableProxyNdp(name()));

@@ -268,11 +268,11 @@ class PlannerTest {
         assertThat(PLANNER.plan(desired(withMac, C4, C6), freshHost()).changes()).first()
                 .isEqualTo(new CreateShim("mynet", "eth0", 1500, Optional.of("02:aa:bb:cc:dd:ee")));
         NetworkState otherMac = replaceLink(convergedAddressed(), "mynet",
-                link -> link.withMac(Optional.of("02:00:00:00:00:01")));
+                link -> link.withMac("02:00:00:00:00:01"));
         assertThat(PLANNER.plan(desired(withMac, C4, C6), otherMac).changes())
                 .containsExactly(new SetMac("mynet", "02:aa:bb:cc:dd:ee"));
         NetworkState sameMac = replaceLink(convergedAddressed(), "mynet",
-                link -> link.withMac(Optional.of("02:aa:bb:cc:dd:ee")));
+                link -> link.withMac("02:aa:bb:cc:dd:ee"));
         assertThat(PLANNER.plan(desired(withMac, C4, C6), sameMac).changes()).isEmpty();
     }
 
@@ -330,7 +330,7 @@ class PlannerTest {
     void proxyNdpIsEnabledWhenForwardingOrProxyNdpIsOff(boolean forwarding, boolean proxyNdp) {
         NetworkState host = replaceLink(convergedAddressed(), "mynet", link -> new Link(link.name(), link.index(),
                 link.kind(), link.macvlanMode(), link.parent(), link.mtu(), link.adminUp(), link.addresses(),
-                forwarding, proxyNdp, link.alias(), link.mac()));
+                forwarding, proxyNdp, link.mac(), link.carrier(), link.alias()));
 
         assertThat(PLANNER.plan(desired(ADDRESSED, C4, C6), host).changes())
                 .containsExactly(new EnableProxyNdp("mynet"));
@@ -602,7 +602,7 @@ class PlannerTest {
     /** A shim as we leave it: macvlan bridge, marked as ours, up, forwarding and proxy_ndp on. */
     private static Link shimLink(String name, String parent, LinkAddress... addresses) {
         return new Link(name, 8, Optional.of("macvlan"), Optional.of("bridge"), Optional.of(parent), 1500, true,
-                List.of(addresses), true, true, Optional.of(MARKER), Optional.empty());
+                List.of(addresses), true, true, "", true, Optional.of(MARKER));
     }
 
     private static Link down(Link link) {
