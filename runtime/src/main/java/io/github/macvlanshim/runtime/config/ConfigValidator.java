@@ -83,7 +83,7 @@ public final class ConfigValidator {
             }
         });
         return new EngineSettings(shims, config.reconcile().interval(), protocol, config.onStop(), config.dryRun(),
-                netns, lxdSocket(config.lxd().socket()), stateFile(config.stateFile()),
+                netns, lxdSocket(config.lxd().socket()), stateFile(config.stateFile(), netns),
                 lockDirectory(config.lockDirectory()));
     }
 
@@ -93,9 +93,13 @@ public final class ConfigValidator {
                 "expected the absolute path of a directory such as " + MacvlanShimConfig.DEFAULT_LOCK_DIRECTORY);
     }
 
-    /** "none" or an absolute, plain path (as for the LXD socket). */
-    static Optional<Path> stateFile(String value) {
-        String text = value == null ? "" : value.strip();
+    /** "none" or an absolute, plain path (as for the LXD socket); unset: the default, none in a named namespace. */
+    static Optional<Path> stateFile(Optional<String> setting, Optional<String> netns) {
+        if (setting.isEmpty()) {
+            return netns.isPresent() ? Optional.empty() : Optional.of(Path.of(MacvlanShimConfig.DEFAULT_STATE_FILE));
+        }
+        String value = setting.get();
+        String text = value.strip();
         if (text.equalsIgnoreCase("none")) {
             return Optional.empty();
         }

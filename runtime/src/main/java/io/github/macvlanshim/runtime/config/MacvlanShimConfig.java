@@ -72,9 +72,10 @@ public interface MacvlanShimConfig {
      * The file where each instance source's last good endpoints are kept, so that they outlive a restart: an
      * agent that starts while LXD is down keeps the routes LXD last asked for instead of removing them. Written
      * atomically; a missing or unusable file is a fresh start. {@code none}: nothing is kept across restarts.
+     * Default: {@code /var/lib/macvlan-shim/sources.json}, or none when {@code netns} is set (labs and tests, whose
+     * engines must neither share one file nor leave one behind).
      */
-    @WithDefault(DEFAULT_STATE_FILE)
-    String stateFile();
+    Optional<String> stateFile();
 
     /** Test mode ({@code @QuarkusTest}, {@code QuarkusUnitTest}, {@code @QuarkusMainTest}). */
     Test test();

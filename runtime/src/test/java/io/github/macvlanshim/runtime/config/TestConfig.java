@@ -24,7 +24,7 @@ final class TestConfig implements MacvlanShimConfig {
     Optional<String> netns = Optional.empty();
     String socket = "auto";
     String lockDirectory = DEFAULT_LOCK_DIRECTORY;
-    String stateFile = DEFAULT_STATE_FILE;
+    Optional<String> stateFile = Optional.empty();
 
     static TestShim shim(String parent) {
         return new TestShim(Optional.ofNullable(parent), Optional.empty(), Optional.empty(), Optional.empty());
@@ -71,7 +71,7 @@ final class TestConfig implements MacvlanShimConfig {
     }
 
     @Override
-    public String stateFile() {
+    public Optional<String> stateFile() {
         return stateFile;
     }
 
