@@ -83,8 +83,8 @@ public final class ConfigValidator {
             }
         });
         return new EngineSettings(shims, config.reconcile().interval(), protocol, config.onStop(), config.dryRun(),
-                netns, lxdSocket(config.lxd().socket()), stateFile(config.stateFile(), netns),
-                lockDirectory(config.lockDirectory()));
+                netns, lxdSocket(config.lxd().socket()), dockerSocket(config.docker().socket()),
+                stateFile(config.stateFile(), netns), lockDirectory(config.lockDirectory()));
     }
 
     /** An absolute, plain directory path, as for the LXD socket. */
@@ -108,17 +108,28 @@ public final class ConfigValidator {
     }
 
     /** "auto", "none" or an absolute, plain path: no "..", no control characters, spaces or shell specials. */
-    static LxdSocketSetting lxdSocket(String value) {
+    static SocketSetting lxdSocket(String value) {
+        return socket(PREFIX + "lxd.socket", value, "expected auto, none, or the absolute path of the LXD or Incus"
+                + " API socket such as /var/snap/lxd/common/lxd/unix.socket");
+    }
+
+    /** As {@link #lxdSocket(String)}; a {@code unix://} address is taken for the path it names, as DOCKER_HOST has it. */
+    static SocketSetting dockerSocket(String value) {
+        String text = value == null ? "" : value.strip();
+        return socket(PREFIX + "docker.socket", text.startsWith("unix://") ? text.substring("unix://".length()) : value,
+                "expected auto, none, or the absolute path of the Docker or Podman API socket such as"
+                        + " /run/docker.sock");
+    }
+
+    private static SocketSetting socket(String key, String value, String expected) {
         String text = value == null ? "" : value.strip();
         if (text.equalsIgnoreCase("auto")) {
-            return LxdSocketSetting.auto();
+            return SocketSetting.auto();
         }
         if (text.equalsIgnoreCase("none")) {
-            return LxdSocketSetting.none();
+            return SocketSetting.none();
         }
-        return LxdSocketSetting.path(plainAbsolutePath(PREFIX + "lxd.socket", value,
-                "expected auto, none, or the absolute path of the LXD or Incus API socket such as"
-                        + " /var/snap/lxd/common/lxd/unix.socket"));
+        return SocketSetting.path(plainAbsolutePath(key, value, expected));
     }
 
     /** An absolute path without "." or ".." steps, control characters, spaces or shell specials. */

@@ -61,6 +61,9 @@ public interface MacvlanShimConfig {
     /** The LXD (or Incus) instance source. */
     Lxd lxd();
 
+    /** The Docker (or Podman) container source. */
+    Docker docker();
+
     /**
      * The directory of the lock file that keeps a second engine off this engine's routes: one engine per
      * network namespace and route protocol. An absolute path; a dry run takes no lock.
@@ -146,6 +149,21 @@ public interface MacvlanShimConfig {
          * or started later is picked up without a restart). An absolute path: that socket, waited for while it
          * does not exist; nothing LXD asked for is removed until it has answered. {@code none}: the LXD source
          * is off.
+         */
+        @WithDefault("auto")
+        String socket();
+    }
+
+    /** Where the Docker engine or the Podman service is. */
+    interface Docker {
+
+        /**
+         * The engine's API socket (Docker Engine API; Podman's Docker-compatible service). {@code auto}: the first
+         * that exists of {@code $DOCKER_HOST} (when it is a {@code unix://} address), {@code /run/docker.sock},
+         * {@code /var/run/docker.sock} and Podman's rootful {@code /run/podman/podman.sock}, looked for again every
+         * second while none does (an engine installed or started later is picked up without a restart). An
+         * absolute path: that socket, waited for while it does not exist; nothing the engine asked for is removed
+         * until it has answered. {@code none}: the Docker source is off.
          */
         @WithDefault("auto")
         String socket();

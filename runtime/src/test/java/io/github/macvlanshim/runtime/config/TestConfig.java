@@ -71,6 +71,11 @@ final class TestConfig implements MacvlanShimConfig {
     }
 
     @Override
+    public Docker docker() {
+        return () -> "auto";
+    }
+
+    @Override
     public Optional<String> stateFile() {
         return stateFile;
     }
