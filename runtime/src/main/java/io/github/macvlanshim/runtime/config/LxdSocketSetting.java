@@ -1,39 +1,59 @@
 package io.github.macvlanshim.runtime.config;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
+import io.github.macvlanshim.runtime.source.lxd.Daemon;
+import io.github.macvlanshim.runtime.source.lxd.LxdSockets;
+
 /**
- * {@code quarkus.macvlan-shim.lxd.socket} once validated: look for a known socket, use this one, or none.
+ * {@code quarkus.macvlan-shim.lxd.socket} once validated: look where the daemons' clients look, use these
+ * sockets, or none.
  *
- * @param path the socket, only for {@link Kind#PATH}
+ * @param sockets the configured sockets, at most one per daemon, only for {@link Kind#PATHS}
  */
-public record LxdSocketSetting(Kind kind, Optional<Path> path) {
+public record LxdSocketSetting(Kind kind, List<Socket> sockets) {
 
     public enum Kind {
-        /** The first of the known socket paths that exists, looked for again while none does. */
+        /** One source per daemon, each at the first of its client's socket paths that exists, looked for again while none does. */
         AUTO,
-        /** The LXD source is off. */
+        /** The LXD and Incus sources are off. */
         NONE,
-        /** This socket, waited for while it does not exist. */
-        PATH
+        /** These sockets, each waited for while it does not exist. */
+        PATHS
+    }
+
+    /** One configured socket and the daemon expected behind it (which names its source). */
+    public record Socket(Daemon daemon, Path path) {
     }
 
     public LxdSocketSetting {
-        if ((kind == Kind.PATH) != path.isPresent()) {
-            throw new IllegalArgumentException("a socket path goes with kind PATH only, not " + kind);
+        sockets = List.copyOf(sockets);
+        if ((kind == Kind.PATHS) == sockets.isEmpty()) {
+            throw new IllegalArgumentException("socket paths go with kind PATHS only, not " + kind);
         }
     }
 
     public static LxdSocketSetting auto() {
-        return new LxdSocketSetting(Kind.AUTO, Optional.empty());
+        return new LxdSocketSetting(Kind.AUTO, List.of());
     }
 
     public static LxdSocketSetting none() {
-        return new LxdSocketSetting(Kind.NONE, Optional.empty());
+        return new LxdSocketSetting(Kind.NONE, List.of());
     }
 
+    public static LxdSocketSetting paths(List<Socket> sockets) {
+        return new LxdSocketSetting(Kind.PATHS, sockets);
+    }
+
+    /** One configured socket, taken to be the daemon its path says ({@link LxdSockets#byPath(Path)}). */
     public static LxdSocketSetting path(Path path) {
-        return new LxdSocketSetting(Kind.PATH, Optional.of(path));
+        return paths(List.of(new Socket(LxdSockets.byPath(path), path)));
+    }
+
+    /** The configured socket of {@code daemon}, for {@link Kind#PATHS}. */
+    public Optional<Socket> socket(Daemon daemon) {
+        return sockets.stream().filter(socket -> socket.daemon() == daemon).findFirst();
     }
 }

@@ -14,6 +14,7 @@ import io.github.macvlanshim.runtime.reconcile.Conflict;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
+import io.github.macvlanshim.runtime.source.UnroutableNic;
 
 /**
  * UP when every shim is present, up and addressed as configured, every source answered, and the last
@@ -50,6 +51,10 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
             builder.withData("source." + source.name(), source.reachable()
                     ? "reachable, " + source.endpoints() + " endpoints"
                     : "unreachable: " + source.error());
+            int nic = 0;
+            for (UnroutableNic unroutable : source.unroutable()) {
+                builder.withData("source." + source.name() + ".not-routed." + nic++, unroutable.toString());
+            }
         }
         int index = 0;
         for (Conflict conflict : status.conflicts()) {
