@@ -335,6 +335,8 @@ public final class LxdInstanceSource implements InstanceSource {
         private final String action;
         private final Backoff backoff = Backoff.bounded(timing.pollInitial(), timing.pollCap(), timing.pollTotal());
         private LxdEndpoints.Nics nics;
+        /** What was handed on while some NICs had no address yet; null before. */
+        private List<Endpoint> partial;
 
         Poll(String project, String instance, String action) {
             this.project = project;
@@ -345,6 +347,7 @@ public final class LxdInstanceSource implements InstanceSource {
         synchronized void restart() {
             backoff.reset();
             nics = null;
+            partial = null;
         }
 
         void step() {
@@ -369,7 +372,9 @@ public final class LxdInstanceSource implements InstanceSource {
             synchronized (this) {
                 next = done == null ? backoff.next() : Duration.ZERO;
                 if (done == null && next.isZero()) {
-                    done = Done.with("no address after " + timing.pollTotal().toSeconds() + " s", List.of());
+                    done = partial == null ? Done.with("no address after " + timing.pollTotal().toSeconds() + " s",
+                            List.of()) : Done.with("no address on some NICs after " + timing.pollTotal().toSeconds()
+                                    + " s", partial, nics);
                 }
                 if (done != null) {
                     polls.remove(project + "/" + instance, this);
@@ -431,7 +436,23 @@ public final class LxdInstanceSource implements InstanceSource {
                 return Done.with("it is " + state.path("status").asText("not running").toLowerCase(), List.of());
             }
             List<Endpoint> endpoints = parser.stateEndpoints(project, instance, state, wanted.routable());
-            return endpoints.isEmpty() ? null : Done.with("address seen", endpoints, wanted);
+            if (endpoints.isEmpty()) {
+                return null;
+            }
+            if (endpoints.stream().map(Endpoint::nic).distinct().count() == wanted.routable().size()) {
+                return Done.with("address seen on every macvlan NIC", endpoints, wanted);
+            }
+            // Some NICs have their address, others not yet (a second NIC configured a moment later): hand on what
+            // is there now and keep looking for the rest.
+            boolean changed;
+            synchronized (this) {
+                changed = !endpoints.equals(partial);
+                partial = endpoints;
+            }
+            if (changed) {
+                instanceChanged(project, instance, endpoints);
+            }
+            return null;
         }
     }
 

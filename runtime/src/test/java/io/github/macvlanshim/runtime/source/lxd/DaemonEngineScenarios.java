@@ -67,7 +67,9 @@ abstract class DaemonEngineScenarios {
         try {
             engine.close();
         } finally {
-            for (String instance : instances) {
+            List<String> made = List.copyOf(instances);
+            instances.clear();
+            for (String instance : made) {
                 if (instance.contains(" ")) {
                     String[] projectAndName = instance.split(" ");
                     lxd.lxc("delete", projectAndName[1], "--project", projectAndName[0], "--force");
@@ -85,7 +87,8 @@ abstract class DaemonEngineScenarios {
         lxd.setAddress("c1", "198.51.100.201/24", "2001:db8:100::201/64");
 
         assertThat(Wait.until(ROUTED_WITHIN, () -> routes().containsAll(List.of("198.51.100.201 dev mynet",
-                "2001:db8:100::201 dev mynet")))).as("routed within %s of the address", ROUTED_WITHIN).isTrue();
+                "2001:db8:100::201 dev mynet")))).as("routed within %s of the address; engine: %s", ROUTED_WITHIN,
+                engine.status()).isTrue();
         System.out.printf("c1 routed %d ms after its address was set%n", (System.nanoTime() - addressSet) / 1_000_000);
         assertThat(lab.awaitPing(host, "198.51.100.201", Duration.ofSeconds(3))).isTrue();
         assertThat(lab.awaitPing(host, "2001:db8:100::201", Duration.ofSeconds(3))).isTrue();
@@ -152,7 +155,8 @@ abstract class DaemonEngineScenarios {
             lxd.stopInstance("c7");
 
             assertThat(Wait.until(ROUTED_WITHIN, () -> routes().containsAll(List.of("198.51.100.204 dev mynet",
-                    "198.51.100.205 dev mynet", "198.51.100.215 dev mynet", "2001:db8:100::215 dev mynet")))).isTrue();
+                    "198.51.100.205 dev mynet", "198.51.100.215 dev mynet", "2001:db8:100::215 dev mynet"))))
+                    .as("routes %s; engine %s", routes(), engine.status()).isTrue();
             engine.reconcile("test");
             assertThat(routes()).containsExactlyInAnyOrder("198.51.100.204 dev mynet", "198.51.100.205 dev mynet",
                     "198.51.100.215 dev mynet", "2001:db8:100::215 dev mynet");
