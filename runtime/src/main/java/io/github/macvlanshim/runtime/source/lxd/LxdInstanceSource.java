@@ -43,6 +43,8 @@ public final class LxdInstanceSource implements InstanceSource {
     static final String EVENTS_PATH = "/1.0/events?type=lifecycle&all-projects=true";
 
     private static final Logger LOG = Logger.getLogger(LxdInstanceSource.class);
+    /** Reads that must see nothing new, once every NIC has an address, before an instance's wait ends. */
+    private static final int SETTLE_READS = 3;
     /** A connection that stayed open this long was a good one: the next failure starts the backoff afresh. */
     private static final Duration STABLE = Duration.ofSeconds(10);
 
@@ -335,8 +337,10 @@ public final class LxdInstanceSource implements InstanceSource {
         private final String action;
         private final Backoff backoff = Backoff.bounded(timing.pollInitial(), timing.pollCap(), timing.pollTotal());
         private LxdEndpoints.Nics nics;
-        /** What was handed on while some NICs had no address yet; null before. */
+        /** What was last handed on while waiting for more addresses; null before the first one. */
         private List<Endpoint> partial;
+        /** Reads in a row that saw what {@link #partial} holds. */
+        private int settled;
 
         Poll(String project, String instance, String action) {
             this.project = project;
@@ -348,6 +352,7 @@ public final class LxdInstanceSource implements InstanceSource {
             backoff.reset();
             nics = null;
             partial = null;
+            settled = 0;
         }
 
         void step() {
@@ -439,15 +444,19 @@ public final class LxdInstanceSource implements InstanceSource {
             if (endpoints.isEmpty()) {
                 return null;
             }
-            if (endpoints.stream().map(Endpoint::nic).distinct().count() == wanted.routable().size()) {
-                return Done.with("address seen on every macvlan NIC", endpoints, wanted);
-            }
-            // Some NICs have their address, others not yet (a second NIC configured a moment later): hand on what
-            // is there now and keep looking for the rest.
+            // Addresses come one by one (IPv4 then IPv6, one NIC then the next): each is handed on as it shows, and the
+            // wait ends once every NIC has one and a few more reads saw nothing new.
+            boolean complete = endpoints.stream().map(Endpoint::nic).distinct().count() == wanted.routable().size();
             boolean changed;
+            int unchanged;
             synchronized (this) {
                 changed = !endpoints.equals(partial);
                 partial = endpoints;
+                settled = changed ? 0 : settled + 1;
+                unchanged = settled;
+            }
+            if (complete && unchanged >= SETTLE_READS) {
+                return Done.with("addresses settled", endpoints, wanted);
             }
             if (changed) {
                 instanceChanged(project, instance, endpoints);
