@@ -22,7 +22,6 @@ import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.source.InstanceSource;
-import io.quarkus.runtime.PreventFurtherStepsException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
@@ -96,7 +95,7 @@ public class MacvlanShimEngine {
         }
         if (!settings.dryRun()) {
             NetAdminCapability.missing().ifPresent(message -> {
-                throw new PreventFurtherStepsException(message, NetAdminCapability.EXIT_STATUS);
+                throw new StartupRefusedException(message);
             });
         }
         IpRoute2HostNetwork host = new IpRoute2HostNetwork(settings.netns());
@@ -107,7 +106,7 @@ public class MacvlanShimEngine {
             throw e;
         } catch (RuntimeException e) {
             LOG.debug("macvlan-shim could not start", e);
-            throw new PreventFurtherStepsException(e.getMessage(), 1);
+            throw new StartupRefusedException(e.getMessage());
         }
     }
 
@@ -140,6 +139,12 @@ public class MacvlanShimEngine {
     public ReconcileStatus reconcileNow() {
         Engine running = engine;
         return running == null ? status() : running.reconcile("request");
+    }
+
+    /** False once the event-driven reconcile loop died (it is meant never to); true while idle. */
+    public boolean loopAlive() {
+        Engine running = engine;
+        return running == null || running.loopAlive();
     }
 
     public EngineSettings settings() {

@@ -16,8 +16,6 @@ final class NetAdminCapability {
 
     /** linux/capability.h. */
     static final int CAP_NET_ADMIN = 12;
-    /** The agent's exit status when the capability is missing: restarting cannot help (the unit does not). */
-    static final int EXIT_STATUS = 3;
 
     static final String MISSING = "macvlan-shim needs the capability CAP_NET_ADMIN to change links, addresses and"
             + " routes, and this process does not have it in its effective set: run it as root, or (systemd)"

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.nio.file.Path;
 import java.util.Optional;
 
 import jakarta.inject.Inject;
@@ -27,8 +28,12 @@ import io.quarkus.test.QuarkusUnitTest;
  */
 class TestModeInMemoryTest {
 
+    /** Where a real engine would keep its sources' last endpoints: a test run must not write it either. */
+    static final Path STATE_FILE = Path.of("target", "test-mode-sources.json").toAbsolutePath();
+
     @RegisterExtension
     static final QuarkusUnitTest APP = new QuarkusUnitTest().withEmptyApplication()
+            .overrideConfigKey("quarkus.macvlan-shim.state-file", STATE_FILE.toString())
             .overrideConfigKey("quarkus.macvlan-shim.shims.mynet.parent", "msl-nosuch0")
             .overrideConfigKey("quarkus.macvlan-shim.shims.mynet.static-routes", "198.51.100.253,2001:db8:100::253");
 
@@ -48,6 +53,13 @@ class TestModeInMemoryTest {
                 .containsExactlyInAnyOrder(
                         tuple("198.51.100.253/32", Optional.of("mynet")),
                         tuple("2001:db8:100::253/128", Optional.of("mynet")));
+    }
+
+    @Test
+    void noStateFileIsWritten() {
+        engine.reconcileNow();
+
+        assertThat(STATE_FILE).doesNotExist();
     }
 
     @Test

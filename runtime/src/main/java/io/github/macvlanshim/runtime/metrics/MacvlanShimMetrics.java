@@ -18,6 +18,7 @@ import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ParentState;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -26,9 +27,13 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The meters, in Prometheus names: macvlan_shim_routes{shim}, macvlan_shim_conflicts{shim},
- * macvlan_shim_reconcile_seconds{outcome}, macvlan_shim_route_changes_total{shim,op} and
- * macvlan_shim_repairs_total{shim,what}. A bean only when Micrometer is present and metrics are enabled.
+ * The meters, in Prometheus names: macvlan_shim_build_info{version}, macvlan_shim_ready,
+ * macvlan_shim_routes{shim}, macvlan_shim_linkdown_routes{shim}, macvlan_shim_parent_up{shim,parent},
+ * macvlan_shim_conflicts{shim}, macvlan_shim_source_up{source}, macvlan_shim_reconcile_seconds{outcome},
+ * macvlan_shim_reconcile_failures_total, macvlan_shim_route_changes_total{shim,op},
+ * macvlan_shim_repairs_total{shim,what}, macvlan_shim_refused_changes{shim} (refused by the kernel at the last
+ * reconcile) and macvlan_shim_refusals_total{shim}. Every one has a description, which Prometheus shows as its HELP (the
+ * monitoring kit's test checks them with promtool). A bean only when Micrometer is present and metrics are enabled.
  * <p>
  * Counts are kept here and read by function meters, for two reasons: the first reconcile runs during
  * start-up, possibly before a registry is attached, and must still be counted; and every series exists
@@ -46,6 +51,10 @@ public class MacvlanShimMetrics {
     private final Map<Outcome, Tally> reconciles = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> routeChanges = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> repairs = new ConcurrentHashMap<>();
+    private final AtomicLong failures = new AtomicLong();
+    private final Map<String, Meter> sourceUp = new ConcurrentHashMap<>();
+    private final MacvlanShimEngine engine;
+    private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
 
     /** Reconciles of one outcome: how many, and how long in all. */
     private static final class Tally {
@@ -56,6 +65,17 @@ public class MacvlanShimMetrics {
     @Inject
     public MacvlanShimMetrics(MeterRegistry registry, EngineSettings settings, MacvlanShimEngine engine) {
         this.registry = registry;
+        this.engine = engine;
+        meters.add(Gauge.builder("macvlan.shim.build.info", () -> 1)
+                .description("Always 1; its version label is the macvlan-shim version running")
+                .tag("version", BuildVersion.VERSION)
+                .register(registry));
+        meters.add(Gauge.builder("macvlan.shim.ready", engine, e -> e.status().ready() ? 1 : 0)
+                .description("1 when readiness is UP (converged, parents and shims up, sources answering), else 0")
+                .register(registry));
+        meters.add(FunctionCounter.builder("macvlan.shim.reconcile.failures", failures, AtomicLong::get)
+                .description("Reconciles that failed: the kernel could not be read, or refused a change")
+                .register(registry));
         for (Outcome outcome : List.of(Outcome.CONVERGED, Outcome.PENDING, Outcome.FAILED)) {
             reconciles(outcome);
         }
@@ -64,10 +84,26 @@ public class MacvlanShimMetrics {
                     .description("Owned routes through the shim, as the kernel showed them at the last reconcile")
                     .tag("shim", shim.name())
                     .register(registry));
+            meters.add(Gauge.builder("macvlan.shim.linkdown.routes", engine,
+                    e -> shimStatus(e, shim.name()).linkdownRoutes())
+                    .description("Owned routes through the shim that the kernel flags linkdown: the parent has no carrier")
+                    .tag("shim", shim.name())
+                    .register(registry));
+            meters.add(Gauge.builder("macvlan.shim.parent.up", engine,
+                    e -> shimStatus(e, shim.name()).parentState() == ParentState.UP ? 1 : 0)
+                    .description("1 when the shim's parent exists, is up and has carrier, else 0")
+                    .tags("shim", shim.name(), "parent", shim.parent())
+                    .register(registry));
             meters.add(Gauge.builder("macvlan.shim.conflicts", engine, e -> shimStatus(e, shim.name()).conflicts())
                     .description("Foreign routes or interfaces in the shim's way, left alone")
                     .tag("shim", shim.name())
                     .register(registry));
+            meters.add(Gauge.builder("macvlan.shim.refused.changes", engine,
+                    e -> e.status().refused().stream().filter(r -> r.shim().equals(shim.name())).count())
+                    .description("Changes the kernel refused at the last reconcile (retried at the next)")
+                    .tag("shim", shim.name())
+                    .register(registry));
+            refusals(shim.name());
             ROUTE_OPS.forEach(op -> routeChanges(shim.name(), op));
             REPAIRS.forEach(what -> repairs(shim.name(), what));
         });
@@ -80,6 +116,18 @@ public class MacvlanShimMetrics {
     }
 
     void onReconcile(@Observes ReconcileReport report) {
+        report.status().sources().forEach(source -> sourceUp.computeIfAbsent(source.name(), name -> {
+            Meter meter = Gauge.builder("macvlan.shim.source.up", engine, e -> sourceHealthy(e, name) ? 1 : 0)
+                    .description("1 when the instance source answered its last snapshot (or is auto-detected and was"
+                            + " never on this host), 0 while it is expected but absent or unreachable")
+                    .tag("source", name)
+                    .register(registry);
+            meters.add(meter);
+            return meter;
+        }));
+        if (report.outcome() == Outcome.FAILED) {
+            failures.incrementAndGet();
+        }
         Tally tally = reconciles(report.outcome());
         tally.count.increment();
         tally.totalNanos.add(report.duration().toNanos());
@@ -91,6 +139,18 @@ public class MacvlanShimMetrics {
             }
         }
         report.repairs().forEach(repair -> repairs(repair.shim(), repair.what()).incrementAndGet());
+        report.status().refused().forEach(refused -> refusals(refused.shim()).incrementAndGet());
+    }
+
+    private AtomicLong refusals(String shim) {
+        return refusals.computeIfAbsent(shim, key -> {
+            AtomicLong count = new AtomicLong();
+            meters.add(FunctionCounter.builder("macvlan.shim.refusals", count, AtomicLong::get)
+                    .description("Changes the kernel refused, counted at every reconcile that tried them")
+                    .tag("shim", shim)
+                    .register(registry));
+            return count;
+        });
     }
 
     private Tally reconciles(Outcome outcome) {
@@ -129,6 +189,10 @@ public class MacvlanShimMetrics {
 
     private static ShimStatus shimStatus(MacvlanShimEngine engine, String shim) {
         return engine.status().shims().stream().filter(s -> s.name().equals(shim)).findFirst()
-                .orElse(new ShimStatus(shim, "", false, false, false, 0, 0));
+                .orElse(ShimStatus.unknown(shim, ""));
+    }
+
+    private static boolean sourceHealthy(MacvlanShimEngine engine, String source) {
+        return engine.status().sources().stream().anyMatch(s -> s.name().equals(source) && s.healthy());
     }
 }

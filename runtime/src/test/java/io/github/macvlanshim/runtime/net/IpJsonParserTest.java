@@ -54,6 +54,28 @@ class IpJsonParserTest {
     }
 
     @Test
+    void readsTheMacAndTheCarrierOfEachLink() throws HostNetworkException {
+        NetworkState state = host();
+        assertThat(state.link("mynet").orElseThrow().mac()).isEqualTo("36:ad:14:bf:f5:64");
+        assertThat(state.link("mynet").orElseThrow().carrier()).isTrue();
+        assertThat(state.link("mvp").orElseThrow().carrier()).as("set down: no LOWER_UP").isFalse();
+    }
+
+    @Test
+    void aLinkWithoutCarrierAndItsLinkdownRouteAreReadAsSuch() throws HostNetworkException {
+        String links = "[{\"ifindex\":2,\"ifname\":\"eth0\",\"flags\":[\"NO-CARRIER\",\"BROADCAST\",\"UP\"],"
+                + "\"mtu\":1500,\"address\":\"not a mac; rm -rf\"}]"
+                + "[{\"dst\":\"198.51.100.20\",\"dev\":\"eth0\",\"protocol\":\"77\",\"flags\":[\"linkdown\"]}]";
+        NetworkState state = IpJsonParser.parse(links, EMPTY6);
+        Link eth0 = state.link("eth0").orElseThrow();
+        assertThat(eth0.adminUp()).isTrue();
+        assertThat(eth0.carrier()).isFalse();
+        assertThat(eth0.mac()).as("anything but a MAC is left out").isEmpty();
+        assertThat(route(state, "198.51.100.20/32", "eth0").linkdown()).isTrue();
+        assertThat(route(state, "198.51.100.20/32", "eth0").toString()).endsWith(" linkdown");
+    }
+
+    @Test
     void readsAddressesWithScopeAndTentativeness() throws HostNetworkException {
         Link eth0 = host().link("eth0").orElseThrow();
         assertThat(eth0.kind()).contains("veth");
@@ -112,9 +134,29 @@ class IpJsonParserTest {
     }
 
     @Test
-    void routesThatAreNotUnicastAreLeftOut() throws HostNetworkException {
-        assertThat(host().routes()).extracting(r -> r.destination().toString())
-                .doesNotContain("203.0.113.0/24", "2001:db8:200::/48");
+    void routesOfEveryTypeAreKeptWithTheirType() throws HostNetworkException {
+        assertThat(host().routes()).filteredOn(r -> r.destination().toString().equals("203.0.113.0/24")
+                || r.destination().toString().equals("2001:db8:200::/48"))
+                .extracting(KernelRoute::type).doesNotContain(KernelRoute.Type.UNICAST).hasSize(2);
+        String four = "[]\n[{\"type\":\"6\",\"dst\":\"203.0.113.60\",\"protocol\":\"4\",\"flags\":[]},"
+                + "{\"type\":\"7\",\"dst\":\"203.0.113.61\",\"flags\":[]},{\"type\":\"8\",\"dst\":\"203.0.113.62\"},"
+                + "{\"type\":\"9\",\"dst\":\"203.0.113.63\"},{\"type\":\"200\",\"dst\":\"203.0.113.64\"}]";
+        assertThat(IpJsonParser.parse(four, EMPTY6).routes()).extracting(KernelRoute::toString).containsExactly(
+                "blackhole 203.0.113.60/32 proto 4", "unreachable 203.0.113.61/32 proto 3", "prohibit 203.0.113.62/32 proto 3",
+                "throw 203.0.113.63/32 proto 3", "other 203.0.113.64/32 proto 3");
+    }
+
+    @Test
+    void aLinksAliasAndMacAreRead() throws HostNetworkException {
+        String four = "[{\"ifindex\":4,\"link\":\"eth0\",\"ifname\":\"mynet\",\"flags\":[\"UP\"],\"mtu\":1500,"
+                + "\"address\":\"02:AA:bb:cc:dd:ee\",\"ifalias\":\"macvlan-shim:proto=77\",\"linkinfo\":{\"info_kind\":"
+                + "\"macvlan\",\"info_data\":{\"mode\":\"bridge\"}}}]\n[]";
+        Link mynet = IpJsonParser.parse(four, EMPTY6).link("mynet").orElseThrow();
+        assertThat(mynet.alias()).contains("macvlan-shim:proto=77");
+        assertThat(mynet.mac()).contains("02:aa:bb:cc:dd:ee");
+        assertThat(new Ownership(77).isOurShimOn(mynet, "eth0")).isTrue();
+        assertThat(new Ownership(78).isOurs(mynet)).as("the marker names the protocol").isFalse();
+        assertThat(new Ownership(77).isOurs(mynet.withAlias(java.util.Optional.empty()))).isFalse();
     }
 
     @Test
@@ -145,7 +187,8 @@ class IpJsonParserTest {
         String four = "[]\n[{\"type\":\"unicast\",\"dst\":\"192.0.2.9\",\"dev\":\"eth0\",\"protocol\":\"77\"},"
                 + "{\"type\":\"broadcast\",\"dst\":\"192.0.2.255\",\"dev\":\"eth0\"},{\"type\":\"5\",\"dst\":\"224.0.0.0/4\"}]";
         assertThat(IpJsonParser.parse(four, EMPTY6).routes()).extracting(KernelRoute::toString)
-                .containsExactly("192.0.2.9/32 dev eth0 proto 77");
+                .containsExactly("192.0.2.9/32 dev eth0 proto 77", "broadcast 192.0.2.255/32 dev eth0 proto 3",
+                        "multicast 224.0.0.0/4 proto 3");
     }
 
     @ParameterizedTest(name = "{0}")

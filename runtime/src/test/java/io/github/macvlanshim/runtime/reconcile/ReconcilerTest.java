@@ -21,6 +21,8 @@ import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
 import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.net.Change.AddRoute;
 import io.github.macvlanshim.runtime.net.Change.CreateShim;
+import io.github.macvlanshim.runtime.net.Change.MarkShim;
+import io.github.macvlanshim.runtime.net.Ownership;
 import io.github.macvlanshim.runtime.net.Change.DeleteRoute;
 import io.github.macvlanshim.runtime.net.Change.DeleteShim;
 import io.github.macvlanshim.runtime.net.Change.SetUp;
@@ -34,6 +36,9 @@ import io.github.macvlanshim.runtime.net.NetworkState;
 import io.github.macvlanshim.runtime.net.SimulatedKernel;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport.Repair;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ParentState;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.RouteStatus;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Served;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus.State;
@@ -83,7 +88,7 @@ class ReconcilerTest {
         assertThat(status.ready()).isTrue();
         assertThat(status.lastCompleted()).contains(NOW);
         assertThat(status.pendingChanges()).isZero();
-        assertThat(status.shims()).containsExactly(new ShimStatus("mynet", "eth0", true, true, true, 2, 0));
+        assertThat(status.shims()).extracting(ReconcilerTest::summary).containsExactly("mynet on eth0 (up): ok, 2 routes, 0 conflicts");
         assertThat(status.sources()).containsExactly(new SourceStatus("lxd", State.REACHABLE, "", 2, Optional.of(NOW), true));
         assertThat(kernel().link("mynet")).hasValueSatisfying(link -> {
             assertThat(link.isMacvlanBridgeOn("eth0")).isTrue();
@@ -214,8 +219,8 @@ class ReconcilerTest {
         assertThat(network.applyCalls()).isEmpty();
         assertThat(kernel()).isEqualTo(before);
         assertThat(status.outcome()).isEqualTo(Outcome.PENDING);
-        assertThat(status.pendingChanges()).isEqualTo(plan.changes().size()).isEqualTo(8);
-        assertThat(status.message()).isEqualTo("dry-run: 8 changes planned, none made");
+        assertThat(status.pendingChanges()).isEqualTo(plan.changes().size()).isEqualTo(9);
+        assertThat(status.message()).isEqualTo("dry-run: 9 changes planned, none made");
         assertThat(status.ready()).isFalse();
         assertThat(onlyReport().applied()).isEmpty();
     }
@@ -223,30 +228,71 @@ class ReconcilerTest {
     // ---- failures ----------------------------------------------------------------------------------------
 
     @Test
-    void anApplyFailingMidwayIsAFailureReportingOnlyTheChangesMadeBeforeIt() {
+    void aChangeTheKernelRefusesIsReportedWithItsReasonTheOthersAreMadeAndItIsRetriedAtTheNextReconcile() {
         lxd.answers(C1, C1_V6);
-        network.failNextApplyAtChange(3);
+        network.failNextApplyAtChange(8);
         Reconciler reconciler = reconciler(false, lxd);
 
         ReconcileStatus status = reconciler.reconcile("test");
 
         List<Change> planned = network.applyCalls().get(0).changes();
+        Change refused = planned.get(7);
+        assertThat(refused).isEqualTo(add(lxd, C1, SHIM4));
         assertThat(status.outcome()).isEqualTo(Outcome.FAILED);
-        assertThat(status.message()).isEqualTo(
-                "applying the plan failed: ip -batch line 3: simulated failure of " + planned.get(2));
-        assertThat(lastReport().applied()).isEqualTo(planned.subList(0, 2));
-        assertThat(status.pendingChanges()).isEqualTo(planned.size() - 2);
-        assertThat(status.shims()).singleElement().satisfies(shim -> {
-            assertThat(shim.present()).isTrue();
-            assertThat(shim.up()).isFalse();
-        });
+        assertThat(status.refused()).containsExactly(new ReconcileStatus.RefusedChange("mynet",
+                Reconciler.describe(refused), "simulated refusal (ip batch line 8)"));
+        assertThat(status.message()).startsWith("1 changes refused by the kernel (the others were made");
+        assertThat(lastReport().applied()).as("every other change was made, the one after the refused too")
+                .containsExactlyElementsOf(planned.stream().filter(change -> change != refused).toList());
+        assertThat(ownedDestinations()).containsExactly(C1_V6);
+        assertThat(status.pendingChanges()).isEqualTo(1);
         assertThat(status.ready()).isFalse();
 
         ReconcileStatus retried = reconciler.reconcile("retry");
 
         assertThat(retried.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(retried.refused()).isEmpty();
         assertThat(retried.ready()).isTrue();
-        assertThat(lastReport().applied()).isEqualTo(planned.subList(2, planned.size()));
+        assertThat(lastReport().applied()).containsExactly(refused);
+    }
+
+    @Test
+    void aListenerThatThrowsOrReconcilesItselfBreaksNothing() {
+        lxd.answers(C1);
+        List<ReconcileStatus> nested = new ArrayList<>();
+        Reconciler[] holder = new Reconciler[1];
+        EngineSettings settings = new EngineSettings(List.of(MYNET), Duration.ofSeconds(30), OURS, OnStop.KEEP, false,
+                Optional.empty());
+        holder[0] = new Reconciler(settings, network, List.of(lxd), CLOCK, report -> {
+            reports.add(report);
+            if (reports.size() == 1) {
+                // Runs outside the reconciler's lock: a reconcile from here is a plain second reconcile.
+                nested.add(holder[0].reconcile("from a listener"));
+            }
+            throw new IllegalStateException("listener bug");
+        });
+
+        ReconcileStatus first = holder[0].reconcile("test");
+
+        assertThat(first.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(nested).singleElement().satisfies(status -> assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED));
+        assertThat(reports).hasSize(2);
+        lxd.answers(C1, C2);
+        assertThat(holder[0].reconcile("after").outcome()).as("the reconciler still works").isEqualTo(Outcome.CONVERGED);
+        assertThat(ownedDestinations()).containsExactlyInAnyOrder(C1, C2);
+    }
+
+    @Test
+    void afterStopAReconcileChangesNothing() {
+        Reconciler reconciler = convergedWith(C1);
+        network.kernel().deleteRoutesTo(prefix(C1));
+        int calls = network.applyCalls().size();
+
+        reconciler.stop();
+        reconciler.reconcile("late tick");
+
+        assertThat(network.applyCalls()).hasSize(calls);
+        assertThat(ownedDestinations()).isEmpty();
     }
 
     @Test
@@ -276,6 +322,7 @@ class ReconcilerTest {
     @Test
     void theFirstReconcileEverReportsNoRepairsEvenForAShimItFindsDown() {
         network.kernel().apply(new CreateShim("mynet", "eth0", 1500), OURS);
+        network.kernel().apply(new MarkShim("mynet", new Ownership(OURS).marker()), OURS);
         lxd.answers(C1);
 
         reconciler(false, lxd).reconcile("first");
@@ -294,7 +341,43 @@ class ReconcilerTest {
         assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
         assertThat(lastReport().applied()).contains(new CreateShim("mynet", "eth0", 1500), add(lxd, C1, SHIM4),
                 add(lxd, C1_V6, SHIM6));
-        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "shim"));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "shim", ""));
+    }
+
+    @Test
+    void theStatusListsEveryOwnedRouteWithTheInstancesItServesTheTriggerAndTheShimsAddresses() {
+        lxd.answers(C1, C1_V6);
+
+        ReconcileStatus status = reconciler(false, lxd).reconcile("start-up");
+
+        assertThat(status.trigger()).isEqualTo("start-up");
+        assertThat(status.failures()).isZero();
+        assertThat(status.routes()).containsExactly(
+                new RouteStatus(C1, "mynet", false, List.of(new Served("lxd", "default", "c-" + C1, "eth0"))),
+                new RouteStatus(C1_V6, "mynet", false, List.of(new Served("lxd", "default", "c-" + C1_V6, "eth0"))));
+        assertThat(status.shims()).singleElement().satisfies(shim -> {
+            assertThat(shim.parentState()).isEqualTo(ParentState.UP);
+            assertThat(shim.addresses()).contains(SHIM4 + "/32", SHIM6 + "/128");
+        });
+    }
+
+    @Test
+    void failedReconcilesAreCountedInARowUntilOneConverges() {
+        Reconciler reconciler = convergedWith(C1);
+        network.kernel().deleteRoutesTo(prefix(C1));
+        network.failNextApplyAtChange(1);
+        assertThat(reconciler.reconcile("drift").failures()).isEqualTo(1);
+        assertThat(reconciler.reconcile("retry").failures()).isZero();
+    }
+
+    @Test
+    void aRepairIsWordedAsOneAndANewRouteIsNot() {
+        Change.AddRoute route = new Change.AddRoute("mynet", prefix(C1), Optional.empty(), "lxd default/c1 eth0", false);
+        assertThat(Reconciler.describeRepair(route))
+                .isEqualTo("route repaired: " + C1 + " via shim mynet for lxd default/c1 eth0 (deleted by someone else)");
+        assertThat(Reconciler.describe(route)).isEqualTo("route added: " + C1 + " via shim mynet for lxd default/c1 eth0");
+        assertThat(Reconciler.describeRepair(new SetUp("mynet")))
+                .isEqualTo("shim mynet repaired: set up again (set down by someone else)");
     }
 
     @Test
@@ -305,7 +388,7 @@ class ReconcilerTest {
         reconciler.reconcile("drift");
 
         assertThat(lastReport().applied()).containsExactly(add(lxd, C1, SHIM4));
-        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "route"));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "route", C1));
     }
 
     @Test
@@ -316,8 +399,8 @@ class ReconcilerTest {
         reconciler.reconcile("drift");
 
         assertThat(lastReport().applied()).containsExactly(new SetUp("mynet"), add(lxd, C1, SHIM4), add(lxd, C1_V6, SHIM6));
-        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up"), new Repair("mynet", "route"),
-                new Repair("mynet", "route"));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up", ""), new Repair("mynet", "route", C1),
+                new Repair("mynet", "route", C1_V6));
     }
 
     @Test
@@ -329,8 +412,8 @@ class ReconcilerTest {
         ReconcileStatus status = reconciler.reconcile("drift");
 
         assertThat(status.outcome()).isEqualTo(Outcome.FAILED);
-        assertThat(lastReport().applied()).containsExactly(new SetUp("mynet"));
-        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up"));
+        assertThat(lastReport().applied()).containsExactly(new SetUp("mynet"), add(lxd, C1_V6, SHIM6));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up", ""), new Repair("mynet", "route", C1_V6));
     }
 
     // ---- conflicts ---------------------------------------------------------------------------------------
@@ -351,7 +434,7 @@ class ReconcilerTest {
             assertThat(conflict.shim()).isEqualTo("mynet");
             assertThat(conflict.subject()).isEqualTo(C1);
         });
-        assertThat(status.shims()).containsExactly(new ShimStatus("mynet", "eth0", true, true, true, 1, 1));
+        assertThat(status.shims()).extracting(ReconcilerTest::summary).containsExactly("mynet on eth0 (up): ok, 1 routes, 1 conflicts");
         assertThat(routesTo(C1)).containsExactly(foreign);
         assertThat(ownedDestinations()).containsExactly(C2);
 
@@ -359,7 +442,7 @@ class ReconcilerTest {
         ReconcileStatus resolved = reconciler.reconcile("conflict gone");
 
         assertThat(resolved.conflicts()).isEmpty();
-        assertThat(resolved.shims()).containsExactly(new ShimStatus("mynet", "eth0", true, true, true, 2, 0));
+        assertThat(resolved.shims()).extracting(ReconcilerTest::summary).containsExactly("mynet on eth0 (up): ok, 2 routes, 0 conflicts");
         assertThat(routesTo(C1)).containsExactly(ours(C1, SHIM4));
         assertThat(lastReport().applied()).containsExactly(add(lxd, C1, SHIM4));
         // Ours was never in place, so installing it is a first install, not a repair.
@@ -522,5 +605,10 @@ class ReconcilerTest {
         public List<Endpoint> snapshot() throws SourceException {
             return answer.get();
         }
+    }
+
+    private static String summary(ShimStatus shim) {
+        return shim.name() + " on " + shim.parent() + " (" + shim.parentState().name().toLowerCase() + "): " + shim.state()
+                + ", " + shim.routes() + " routes, " + shim.conflicts() + " conflicts";
     }
 }

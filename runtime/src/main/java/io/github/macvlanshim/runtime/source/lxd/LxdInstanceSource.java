@@ -43,10 +43,10 @@ public final class LxdInstanceSource implements InstanceSource {
     static final String EVENTS_PATH = "/1.0/events?type=lifecycle&all-projects=true";
 
     private static final Logger LOG = Logger.getLogger(LxdInstanceSource.class);
-    /** Reads that must see nothing new, once every NIC has an address, before an instance's wait ends. */
-    private static final int SETTLE_READS = 3;
     /** A connection that stayed open this long was a good one: the next failure starts the backoff afresh. */
     private static final Duration STABLE = Duration.ofSeconds(10);
+    /** Polls that found the same endpoints once an address showed, before the wait ends. */
+    private static final int SETTLED_AFTER = 3;
 
     private final Daemon daemon;
     private final List<Path> candidates;
@@ -337,10 +337,9 @@ public final class LxdInstanceSource implements InstanceSource {
         private final String action;
         private final Backoff backoff = Backoff.bounded(timing.pollInitial(), timing.pollCap(), timing.pollTotal());
         private LxdEndpoints.Nics nics;
-        /** What was last handed on while waiting for more addresses; null before the first one. */
-        private List<Endpoint> partial;
-        /** Reads in a row that saw what {@link #partial} holds. */
-        private int settled;
+        /** What this wait last reported, and how many polls since found the same: addresses come one by one. */
+        private List<Endpoint> reported;
+        private int unchanged;
 
         Poll(String project, String instance, String action) {
             this.project = project;
@@ -351,8 +350,7 @@ public final class LxdInstanceSource implements InstanceSource {
         synchronized void restart() {
             backoff.reset();
             nics = null;
-            partial = null;
-            settled = 0;
+            unchanged = 0;
         }
 
         void step() {
@@ -373,19 +371,33 @@ public final class LxdInstanceSource implements InstanceSource {
             } catch (RuntimeException e) {
                 done = Done.resync("reading it failed: " + e);
             }
+            boolean report;
+            boolean over;
             Duration next;
             synchronized (this) {
-                next = done == null ? backoff.next() : Duration.ZERO;
-                if (done == null && next.isZero()) {
-                    done = partial == null ? Done.with("no address after " + timing.pollTotal().toSeconds() + " s",
-                            List.of()) : Done.with("no address on some NICs after " + timing.pollTotal().toSeconds()
-                                    + " s", partial, nics);
+                if (done != null && done.settling()) {
+                    // An address showed; others (the second family, a second NIC) may follow within moments.
+                    report = !done.endpoints().equals(reported);
+                    unchanged = report ? 0 : unchanged + 1;
+                    reported = done.endpoints();
+                    next = unchanged >= SETTLED_AFTER ? Duration.ZERO : backoff.next();
+                    over = next.isZero();
+                } else {
+                    next = done == null ? backoff.next() : Duration.ZERO;
+                    if (done == null && next.isZero()) {
+                        done = Done.with("no address after " + timing.pollTotal().toSeconds() + " s", List.of());
+                    }
+                    over = done != null;
+                    report = over;
                 }
-                if (done != null) {
+                if (over) {
                     polls.remove(project + "/" + instance, this);
                 }
             }
-            if (done == null) {
+            if (!over) {
+                if (report) {
+                    instanceChanged(project, instance, done.endpoints());
+                }
                 schedule(this, next);
                 return;
             }
@@ -399,7 +411,7 @@ public final class LxdInstanceSource implements InstanceSource {
             }
             if (done.endpoints() == null) {
                 resync();
-            } else {
+            } else if (report) {
                 instanceChanged(project, instance, done.endpoints());
             }
         }
@@ -441,46 +453,27 @@ public final class LxdInstanceSource implements InstanceSource {
                 return Done.with("it is " + state.path("status").asText("not running").toLowerCase(), List.of());
             }
             List<Endpoint> endpoints = parser.stateEndpoints(project, instance, state, wanted.routable());
-            if (endpoints.isEmpty()) {
-                return null;
-            }
-            // Addresses come one by one (IPv4 then IPv6, one NIC then the next): each is handed on as it shows, and the
-            // wait ends once every NIC has one and a few more reads saw nothing new.
-            boolean complete = endpoints.stream().map(Endpoint::nic).distinct().count() == wanted.routable().size();
-            boolean changed;
-            int unchanged;
-            synchronized (this) {
-                changed = !endpoints.equals(partial);
-                partial = endpoints;
-                settled = changed ? 0 : settled + 1;
-                unchanged = settled;
-            }
-            if (complete && unchanged >= SETTLE_READS) {
-                return Done.with("addresses settled", endpoints, wanted);
-            }
-            if (changed) {
-                instanceChanged(project, instance, endpoints);
-            }
-            return null;
+            return endpoints.isEmpty() ? null : new Done("address seen", endpoints, true, wanted);
         }
     }
 
     /**
-     * Why a wait ended, and the instance's endpoints then (null: only a full snapshot can tell), and its NICs when
-     * it runs (none when it does not, or is gone).
+     * Why a wait ended, and the instance's endpoints then (null: only a full snapshot can tell); {@code settling}:
+     * an address showed, and the wait goes on until its endpoints stop changing; its NICs when it runs (none when it
+     * does not, or is gone; null when unknown).
      */
-    private record Done(String why, List<Endpoint> endpoints, LxdEndpoints.Nics nics) {
+    private record Done(String why, List<Endpoint> endpoints, boolean settling, LxdEndpoints.Nics nics) {
 
         static Done with(String why, List<Endpoint> endpoints) {
-            return new Done(why, endpoints, LxdEndpoints.Nics.NONE);
+            return new Done(why, endpoints, false, LxdEndpoints.Nics.NONE);
         }
 
         static Done with(String why, List<Endpoint> endpoints, LxdEndpoints.Nics nics) {
-            return new Done(why, endpoints, nics);
+            return new Done(why, endpoints, false, nics);
         }
 
         static Done resync(String why) {
-            return new Done(why, null, null);
+            return new Done(why, null, false, null);
         }
     }
 
