@@ -8,14 +8,13 @@ import org.jboss.logging.Logger;
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
-import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
  * The host agent: the extension runs the shims; this only refuses to sit idle. Embedded in another
  * application the extension stays idle without shims, but an agent with nothing to do is a mistake to report
- * at once, with exit status {@value #EXIT_NOT_CONFIGURED} (which the systemd unit does not restart on).
+ * at once, with exit status {@value #EXIT_NOT_CONFIGURED} (which the systemd unit does not restart on). Started by
+ * {@link Main}.
  */
-@QuarkusMain
 public class Agent implements QuarkusApplication {
 
     static final int EXIT_NOT_CONFIGURED = 2;

@@ -6,7 +6,12 @@ import io.github.macvlanshim.runtime.EngineSettingsProducer;
 import io.github.macvlanshim.runtime.MacvlanShimEngine;
 import io.github.macvlanshim.runtime.health.MacvlanShimLivenessCheck;
 import io.github.macvlanshim.runtime.health.MacvlanShimReadinessCheck;
+import io.github.macvlanshim.runtime.metrics.BuildVersion;
 import io.github.macvlanshim.runtime.metrics.MacvlanShimMetrics;
+import io.github.macvlanshim.runtime.status.StatusRoute;
+import io.quarkus.deployment.Capabilities;
+import io.quarkus.deployment.Capability;
+import io.quarkus.deployment.builditem.nativeimage.NativeImageResourceBuildItem;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
@@ -55,6 +60,20 @@ class MacvlanShimProcessor {
     void health(MacvlanShimBuildTimeConfig config, BuildProducer<HealthBuildItem> checks) {
         checks.produce(new HealthBuildItem(MacvlanShimReadinessCheck.class.getName(), config.healthEnabled()));
         checks.produce(new HealthBuildItem(MacvlanShimLivenessCheck.class.getName(), config.healthEnabled()));
+    }
+
+    /** The status document rides on the management interface, which only Vert.x HTTP provides. */
+    @BuildStep
+    void status(Capabilities capabilities, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (capabilities.isPresent(Capability.VERTX_HTTP)) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(StatusRoute.class));
+        }
+    }
+
+    /** build_info reads its version from this resource; a native image has only the resources it is given. */
+    @BuildStep
+    NativeImageResourceBuildItem versionResource() {
+        return new NativeImageResourceBuildItem(BuildVersion.RESOURCE_PATH);
     }
 
     @BuildStep

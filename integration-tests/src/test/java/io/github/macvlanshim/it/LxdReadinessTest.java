@@ -3,6 +3,7 @@ package io.github.macvlanshim.it;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.time.Duration;
@@ -41,7 +42,10 @@ class LxdReadinessTest {
             assertThat(Wait.until(Duration.ofSeconds(5), () -> given().get("/q/health/ready").statusCode() == 503))
                     .as("readiness DOWN while LXD is unreachable").isTrue();
             given().get("/q/health/ready").then().statusCode(503)
-                    .body(CHECK + ".data.'source.lxd'", startsWith("unreachable: "));
+                    .body(CHECK + ".data.'source.lxd'", startsWith("unreachable: "))
+                    .body(CHECK + ".data.outcome", equalTo("not_ready"))
+                    .body(CHECK + ".data.message", startsWith("not ready: source lxd unreachable: "))
+                    .body(CHECK + ".data.'reason.0'", endsWith("(its last good endpoints stay routed)"));
             assertThat(lab.routesWithProtocol(lab.hostNetns(), 77)).as("no route removed meanwhile")
                     .contains("198.51.100.211 dev mynet");
 

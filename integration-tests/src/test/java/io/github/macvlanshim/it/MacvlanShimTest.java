@@ -118,6 +118,35 @@ class MacvlanShimTest {
     }
 
     @Test
+    void readinessIsDownWithTheReasonWhileTheParentHasNoCarrierAndTheRoutesAreLinkdown() {
+        Lab lab = LabResource.lab;
+        String host = lab.hostNetns();
+        // The switch's end of the host's cable goes down: eth0 stays set up but loses its carrier.
+        lab.ip(lab.lanNetns(), "link", "set", "to-host", "down");
+        try {
+            assertThat(Wait.until(Duration.ofSeconds(3), () -> given().get("/q/health/ready").statusCode() == 503))
+                    .as("readiness DOWN once the parent loses its carrier").isTrue();
+            assertThat(lab.ip(host, "route", "show", LabResource.C1_V4 + "/32")).contains("dev mynet").contains("linkdown");
+            given().get("/q/health/ready").then().statusCode(503)
+                    .body(CHECK + ".status", equalTo("DOWN"))
+                    .body(CHECK + ".data.outcome", equalTo("not_ready"))
+                    .body(CHECK + ".data.message", org.hamcrest.Matchers.startsWith(
+                            "not ready: parent eth0 of shim mynet has no carrier (link down)"))
+                    .body(CHECK + ".data.'shim.mynet.parent'", equalTo("eth0 no carrier"))
+                    .body(CHECK + ".data.'shim.mynet.linkdown-routes'", org.hamcrest.Matchers.greaterThan(0))
+                    .body(CHECK + ".data.'reason.1'", org.hamcrest.Matchers.containsString("routes via mynet are linkdown"));
+            assertThat(Metrics.value("macvlan_shim_ready")).isEqualTo(0.0);
+            assertThat(Metrics.value("macvlan_shim_parent_up", "shim=\"mynet\"")).isEqualTo(0.0);
+            assertThat(Metrics.value("macvlan_shim_linkdown_routes", "shim=\"mynet\"")).isPositive();
+        } finally {
+            lab.ip(lab.lanNetns(), "link", "set", "to-host", "up");
+        }
+        assertThat(Wait.until(Duration.ofSeconds(3), () -> given().get("/q/health/ready").statusCode() == 200))
+                .as("readiness UP again with the carrier").isTrue();
+        given().get("/q/health/ready").then().body(CHECK + ".data.message", org.hamcrest.Matchers.startsWith("ready: "));
+    }
+
+    @Test
     void readinessGoesDownWhileAForeignInterfaceHoldsTheShimsName() {
         Lab lab = LabResource.lab;
         String host = lab.hostNetns();

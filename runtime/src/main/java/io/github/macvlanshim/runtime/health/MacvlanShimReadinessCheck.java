@@ -1,5 +1,7 @@
 package io.github.macvlanshim.runtime.health;
 
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -12,13 +14,16 @@ import io.github.macvlanshim.runtime.EngineMode;
 import io.github.macvlanshim.runtime.MacvlanShimEngine;
 import io.github.macvlanshim.runtime.reconcile.Conflict;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
 
 /**
- * UP when every shim is present, up and addressed as configured, every source answered, and the last
- * reconcile converged. The data tells what the engine works on (in test mode, an in-memory host network), and,
- * per shim, its state, route count and conflicts.
+ * UP when nothing stands in the way: the last reconcile converged with nothing pending, every parent is up with
+ * carrier, every shim present, up and addressed, no owned route linkdown, every source answering
+ * ({@link ReconcileStatus#notReadyReasons()}). DOWN names each reason; {@code message} is the verdict in words
+ * and never says more than the status does. {@code host-network} tells what the engine works on (in test mode,
+ * an in-memory host network).
  */
 @Readiness
 @ApplicationScoped
@@ -35,21 +40,30 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
     }
 
     static HealthCheckResponse response(ReconcileStatus status, EngineMode mode) {
-        HealthCheckResponseBuilder builder = HealthCheckResponse.named(NAME).status(status.ready())
+        List<String> reasons = status.notReadyReasons();
+        boolean ready = status.ready();
+        HealthCheckResponseBuilder builder = HealthCheckResponse.named(NAME).status(ready)
                 .withData("host-network", mode.description())
-                .withData("outcome", status.outcome().name().toLowerCase())
-                .withData("message", status.message())
+                .withData("outcome", outcome(status, ready))
+                .withData("message", message(status, ready, reasons))
                 .withData("last-reconcile", status.lastCompleted().map(Object::toString).orElse("never"))
+                .withData("last-reconcile.outcome", status.outcome().name().toLowerCase())
                 .withData("pending-changes", status.pendingChanges());
+        for (int i = 0; i < reasons.size(); i++) {
+            builder.withData("reason." + i, reasons.get(i));
+        }
         for (ShimStatus shim : status.shims()) {
-            builder.withData("shim." + shim.name() + ".state", state(shim))
+            builder.withData("shim." + shim.name() + ".state", shim.state())
+                    .withData("shim." + shim.name() + ".parent", shim.parent() + " "
+                            + shim.parentState().name().toLowerCase().replace('_', ' '))
                     .withData("shim." + shim.name() + ".routes", shim.routes())
+                    .withData("shim." + shim.name() + ".linkdown-routes", shim.linkdownRoutes())
                     .withData("shim." + shim.name() + ".conflicts", shim.conflicts());
         }
         for (SourceStatus source : status.sources()) {
             builder.withData("source." + source.name(), source.reachable()
                     ? "reachable, " + source.endpoints() + " endpoints"
-                    : "unreachable: " + source.error());
+                    : source.describe());
         }
         int index = 0;
         for (Conflict conflict : status.conflicts()) {
@@ -58,13 +72,28 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
         return builder.build();
     }
 
-    private static String state(ShimStatus shim) {
-        if (!shim.present()) {
-            return "missing";
+    /**
+     * One word that agrees with the status: the reconcile's own outcome ("converged", "pending", "failed",
+     * "not_run", "idle"), except "not_ready" when the reconcile converged yet something else (a parent, a
+     * source, linkdown routes) keeps the host from being as it should.
+     */
+    static String outcome(ReconcileStatus status, boolean ready) {
+        if (status.outcome() == Outcome.CONVERGED && !ready) {
+            return "not_ready";
         }
-        if (!shim.up()) {
-            return "down";
+        return status.outcome().name().toLowerCase();
+    }
+
+    /** The verdict: what readiness says, in words, with the first reason when DOWN. */
+    static String message(ReconcileStatus status, boolean ready, List<String> reasons) {
+        if (status.outcome() == Outcome.IDLE) {
+            return status.message();
         }
-        return shim.addressed() ? "ok" : "address missing";
+        if (ready) {
+            int routes = status.shims().stream().mapToInt(ShimStatus::routes).sum();
+            return "ready: " + status.shims().size() + " shims, " + routes + " routes"
+                    + (status.conflicts().isEmpty() ? "" : ", " + status.conflicts().size() + " conflicts left alone");
+        }
+        return "not ready: " + reasons.get(0) + (reasons.size() > 1 ? " (and " + (reasons.size() - 1) + " more)" : "");
     }
 }

@@ -18,6 +18,7 @@ import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ParentState;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -26,9 +27,12 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The meters, in Prometheus names: macvlan_shim_routes{shim}, macvlan_shim_conflicts{shim},
- * macvlan_shim_reconcile_seconds{outcome}, macvlan_shim_route_changes_total{shim,op} and
- * macvlan_shim_repairs_total{shim,what}. A bean only when Micrometer is present and metrics are enabled.
+ * The meters, in Prometheus names: macvlan_shim_build_info{version}, macvlan_shim_ready,
+ * macvlan_shim_routes{shim}, macvlan_shim_linkdown_routes{shim}, macvlan_shim_parent_up{shim,parent},
+ * macvlan_shim_conflicts{shim}, macvlan_shim_source_up{source}, macvlan_shim_reconcile_seconds{outcome},
+ * macvlan_shim_reconcile_failures_total, macvlan_shim_route_changes_total{shim,op} and
+ * macvlan_shim_repairs_total{shim,what}. Every one has a description, which Prometheus shows as its HELP (the
+ * monitoring kit's test checks them with promtool). A bean only when Micrometer is present and metrics are enabled.
  * <p>
  * Counts are kept here and read by function meters, for two reasons: the first reconcile runs during
  * start-up, possibly before a registry is attached, and must still be counted; and every series exists
@@ -46,6 +50,9 @@ public class MacvlanShimMetrics {
     private final Map<Outcome, Tally> reconciles = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> routeChanges = new ConcurrentHashMap<>();
     private final Map<List<String>, AtomicLong> repairs = new ConcurrentHashMap<>();
+    private final AtomicLong failures = new AtomicLong();
+    private final Map<String, Meter> sourceUp = new ConcurrentHashMap<>();
+    private final MacvlanShimEngine engine;
 
     /** Reconciles of one outcome: how many, and how long in all. */
     private static final class Tally {
@@ -56,6 +63,17 @@ public class MacvlanShimMetrics {
     @Inject
     public MacvlanShimMetrics(MeterRegistry registry, EngineSettings settings, MacvlanShimEngine engine) {
         this.registry = registry;
+        this.engine = engine;
+        meters.add(Gauge.builder("macvlan.shim.build.info", () -> 1)
+                .description("Always 1; its version label is the macvlan-shim version running")
+                .tag("version", BuildVersion.VERSION)
+                .register(registry));
+        meters.add(Gauge.builder("macvlan.shim.ready", engine, e -> e.status().ready() ? 1 : 0)
+                .description("1 when readiness is UP (converged, parents and shims up, sources answering), else 0")
+                .register(registry));
+        meters.add(FunctionCounter.builder("macvlan.shim.reconcile.failures", failures, AtomicLong::get)
+                .description("Reconciles that failed: the kernel could not be read, or refused a change")
+                .register(registry));
         for (Outcome outcome : List.of(Outcome.CONVERGED, Outcome.PENDING, Outcome.FAILED)) {
             reconciles(outcome);
         }
@@ -63,6 +81,16 @@ public class MacvlanShimMetrics {
             meters.add(Gauge.builder("macvlan.shim.routes", engine, e -> shimStatus(e, shim.name()).routes())
                     .description("Owned routes through the shim, as the kernel showed them at the last reconcile")
                     .tag("shim", shim.name())
+                    .register(registry));
+            meters.add(Gauge.builder("macvlan.shim.linkdown.routes", engine,
+                    e -> shimStatus(e, shim.name()).linkdownRoutes())
+                    .description("Owned routes through the shim that the kernel flags linkdown: the parent has no carrier")
+                    .tag("shim", shim.name())
+                    .register(registry));
+            meters.add(Gauge.builder("macvlan.shim.parent.up", engine,
+                    e -> shimStatus(e, shim.name()).parentState() == ParentState.UP ? 1 : 0)
+                    .description("1 when the shim's parent exists, is up and has carrier, else 0")
+                    .tags("shim", shim.name(), "parent", shim.parent())
                     .register(registry));
             meters.add(Gauge.builder("macvlan.shim.conflicts", engine, e -> shimStatus(e, shim.name()).conflicts())
                     .description("Foreign routes or interfaces in the shim's way, left alone")
@@ -80,6 +108,18 @@ public class MacvlanShimMetrics {
     }
 
     void onReconcile(@Observes ReconcileReport report) {
+        report.status().sources().forEach(source -> sourceUp.computeIfAbsent(source.name(), name -> {
+            Meter meter = Gauge.builder("macvlan.shim.source.up", engine, e -> sourceHealthy(e, name) ? 1 : 0)
+                    .description("1 when the instance source answered its last snapshot (or is auto-detected and was"
+                            + " never on this host), 0 while it is expected but absent or unreachable")
+                    .tag("source", name)
+                    .register(registry);
+            meters.add(meter);
+            return meter;
+        }));
+        if (report.outcome() == Outcome.FAILED) {
+            failures.incrementAndGet();
+        }
         Tally tally = reconciles(report.outcome());
         tally.count.increment();
         tally.totalNanos.add(report.duration().toNanos());
@@ -129,6 +169,10 @@ public class MacvlanShimMetrics {
 
     private static ShimStatus shimStatus(MacvlanShimEngine engine, String shim) {
         return engine.status().shims().stream().filter(s -> s.name().equals(shim)).findFirst()
-                .orElse(new ShimStatus(shim, "", false, false, false, 0, 0));
+                .orElse(ShimStatus.unknown(shim, ""));
+    }
+
+    private static boolean sourceHealthy(MacvlanShimEngine engine, String source) {
+        return engine.status().sources().stream().anyMatch(s -> s.name().equals(source) && s.healthy());
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -32,6 +33,7 @@ public final class IpJsonParser {
     static final int PROTOCOL_BOOT = 3;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5,19}");
 
     private IpJsonParser() {
     }
@@ -98,10 +100,15 @@ public final class IpJsonParser {
         int index = integer(node, "ifindex", where);
         int mtu = integer(node, "mtu", where);
         boolean up = false;
+        boolean carrier = false;
         JsonNode flags = optionalArray(node, "flags", where);
         for (int i = 0; i < flags.size(); i++) {
-            up |= "UP".equals(elementText(flags.get(i), "flags[" + i + "]", where));
+            String flag = elementText(flags.get(i), "flags[" + i + "]", where);
+            up |= "UP".equals(flag);
+            carrier |= "LOWER_UP".equals(flag);
         }
+        // Shown to operators only; anything but a plain MAC is left out rather than echoed.
+        String mac = optionalText(node, "address", where).filter(a -> MAC.matcher(a).matches()).orElse("");
         Optional<String> kind = Optional.empty();
         Optional<String> mode = Optional.empty();
         JsonNode linkinfo = node.get("linkinfo");
@@ -121,7 +128,8 @@ public final class IpJsonParser {
             address(addrInfo.get(i), where + " addr_info[" + i + "]").ifPresent(addresses::add);
         }
         Ipv6Conf ipv6 = netconf.getOrDefault(name, Ipv6Conf.OFF);
-        return Optional.of(new Link(name, index, kind, mode, parent, mtu, up, addresses, ipv6.forwarding(), ipv6.proxyNdp()));
+        return Optional.of(new Link(name, index, kind, mode, parent, mtu, up, addresses, ipv6.forwarding(), ipv6.proxyNdp(),
+                mac, carrier));
     }
 
     private static Optional<LinkAddress> address(JsonNode node, String where) {
@@ -174,7 +182,12 @@ public final class IpJsonParser {
             Optional<InetAddress> source = optionalAddress(node, "prefsrc", family, where);
             int protocol = node.has("protocol") ? number(node.get("protocol"), "protocol", where) : PROTOCOL_BOOT;
             int metric = node.has("metric") ? unsigned32(node, "metric", where) : 0;
-            into.add(new KernelRoute(destination, device, gateway, source, protocol, metric));
+            boolean linkdown = false;
+            JsonNode flags = optionalArray(node, "flags", where);
+            for (int f = 0; f < flags.size(); f++) {
+                linkdown |= "linkdown".equals(elementText(flags.get(f), "flags[" + f + "]", where));
+            }
+            into.add(new KernelRoute(destination, device, gateway, source, protocol, metric, linkdown));
         }
     }
 

@@ -14,12 +14,23 @@ import java.util.Optional;
  * @param parent the lower device of a macvlan (or a veth's peer), empty when the kernel names none
  * @param ipv6Forwarding net.ipv6.conf.NAME.forwarding
  * @param ipv6ProxyNdp net.ipv6.conf.NAME.proxy_ndp
+ * @param mac the link-layer address as ip prints it ("02:42:c6:33:64:01"), empty when the kernel shows none
+ * @param carrier whether the kernel sees the link itself up (flag LOWER_UP): an interface set up whose cable,
+ *        peer or lower device is down has none, and routes through it are {@code linkdown}
  */
 public record Link(String name, int index, Optional<String> kind, Optional<String> macvlanMode, Optional<String> parent,
-        int mtu, boolean adminUp, List<LinkAddress> addresses, boolean ipv6Forwarding, boolean ipv6ProxyNdp) {
+        int mtu, boolean adminUp, List<LinkAddress> addresses, boolean ipv6Forwarding, boolean ipv6ProxyNdp,
+        String mac, boolean carrier) {
 
     public Link {
         addresses = List.copyOf(addresses);
+    }
+
+    /** A link whose carrier follows its admin state and whose MAC is not known: what planner tests need. */
+    public Link(String name, int index, Optional<String> kind, Optional<String> macvlanMode, Optional<String> parent,
+            int mtu, boolean adminUp, List<LinkAddress> addresses, boolean ipv6Forwarding, boolean ipv6ProxyNdp) {
+        this(name, index, kind, macvlanMode, parent, mtu, adminUp, addresses, ipv6Forwarding, ipv6ProxyNdp, "",
+                adminUp);
     }
 
     public boolean isMacvlanBridgeOn(String parentName) {

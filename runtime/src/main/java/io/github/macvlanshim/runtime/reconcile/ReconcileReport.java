@@ -17,7 +17,10 @@ public record ReconcileReport(Duration duration, ReconcileStatus.Outcome outcome
         repairs = List.copyOf(repairs);
     }
 
-    /** A repaired piece of a shim: what is "shim", "address", "up", "proxy_ndp" or "route". */
-    public record Repair(String shim, String what) {
+    /**
+     * A repaired piece of a shim: what is "shim", "address", "up", "proxy_ndp" or "route"; subject names which
+     * (the route's destination, the address), empty where the shim has one of it.
+     */
+    public record Repair(String shim, String what, String subject) {
     }
 }

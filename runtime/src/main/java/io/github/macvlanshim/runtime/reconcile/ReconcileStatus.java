@@ -1,21 +1,27 @@
 package io.github.macvlanshim.runtime.reconcile;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * What the last reconcile found and did: read by health checks, metrics and embedding applications.
- * Immutable; the reconciler publishes a new one after each run.
+ * What the last reconcile found and did: read by health checks, metrics, the status document and embedding
+ * applications. Immutable; the reconciler publishes a new one after each run.
  *
  * @param lastCompleted when the last reconcile ended, whatever its outcome
+ * @param trigger what started the last reconcile ("start-up", "tick", "event", "request"), empty before the first
  * @param pendingChanges changes still to make (dry-run, or left after a failure)
+ * @param failures failed reconciles in a row, 0 once one converges
+ * @param routes the owned routes the kernel showed after the reconcile, with the instances each serves
  */
-public record ReconcileStatus(Optional<Instant> lastCompleted, Outcome outcome, String message, int pendingChanges,
-        List<ShimStatus> shims, List<SourceStatus> sources, List<Conflict> conflicts) {
+public record ReconcileStatus(Optional<Instant> lastCompleted, String trigger, Outcome outcome, String message,
+        int pendingChanges, int failures, List<ShimStatus> shims, List<RouteStatus> routes, List<SourceStatus> sources,
+        List<Conflict> conflicts) {
 
     public ReconcileStatus {
         shims = List.copyOf(shims);
+        routes = List.copyOf(routes);
         sources = List.copyOf(sources);
         conflicts = List.copyOf(conflicts);
     }
@@ -33,13 +39,65 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, Outcome outcome, 
         FAILED
     }
 
-    /** One shim as the kernel showed it after the reconcile. */
-    public record ShimStatus(String name, String parent, boolean present, boolean up, boolean addressed, int routes,
-            int conflicts) {
+    /** How the kernel showed a shim's parent. */
+    public enum ParentState {
+        /** Up, with carrier. */
+        UP,
+        /** Set up, but without carrier (cable, peer or lower device down): routes through the shim are linkdown. */
+        NO_CARRIER,
+        /** Set down by someone: nothing goes through it. */
+        DOWN,
+        /** No interface of that name (yet). */
+        MISSING,
+        /** Not read: no reconcile has shown the kernel yet. */
+        UNKNOWN
+    }
+
+    /**
+     * One shim as the kernel showed it after the reconcile.
+     *
+     * @param addresses the shim's global addresses with their prefix lengths ("198.51.100.72/32")
+     * @param mac the shim's MAC, empty when it is missing
+     * @param linkdownRoutes owned routes through the shim that the kernel flags linkdown
+     */
+    public record ShimStatus(String name, String parent, ParentState parentState, boolean present, boolean up,
+            boolean addressed, List<String> addresses, String mac, int routes, int linkdownRoutes, int conflicts) {
+
+        public ShimStatus {
+            addresses = List.copyOf(addresses);
+        }
+
+        /** A shim no reconcile has shown yet. */
+        public static ShimStatus unknown(String name, String parent) {
+            return new ShimStatus(name, parent, ParentState.UNKNOWN, false, false, false, List.of(), "", 0, 0, 0);
+        }
 
         public boolean healthy() {
             return present && up && addressed;
         }
+
+        /** "ok", "missing", "down" or "address missing": the shim itself, whatever its parent does. */
+        public String state() {
+            if (!present) {
+                return "missing";
+            }
+            if (!up) {
+                return "down";
+            }
+            return addressed ? "ok" : "address missing";
+        }
+    }
+
+    /** An owned route the kernel showed, and who wants it: none when it is left over and not yet pruned. */
+    public record RouteStatus(String destination, String shim, boolean linkdown, List<Served> servedBy) {
+
+        public RouteStatus {
+            servedBy = List.copyOf(servedBy);
+        }
+    }
+
+    /** One address of one instance's NIC (or a static prefix) that a route serves. */
+    public record Served(String source, String project, String instance, String nic) {
     }
 
     /**
@@ -86,23 +144,66 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, Outcome outcome, 
     }
 
     public static ReconcileStatus notRun(List<ShimSpec> shims) {
-        return new ReconcileStatus(Optional.empty(), Outcome.NOT_RUN, "no reconcile has run yet", 0,
-                shims.stream().map(s -> new ShimStatus(s.name(), s.parent(), false, false, false, 0, 0)).toList(),
-                List.of(), List.of());
-    }
-
-    public static ReconcileStatus idle() {
-        return new ReconcileStatus(Optional.empty(), Outcome.IDLE,
-                "idle: no shim is configured (set quarkus.macvlan-shim.shims.NAME.parent)", 0, List.of(), List.of(),
+        return new ReconcileStatus(Optional.empty(), "", Outcome.NOT_RUN, "no reconcile has run yet", 0, 0,
+                shims.stream().map(s -> ShimStatus.unknown(s.name(), s.parent())).toList(), List.of(), List.of(),
                 List.of());
     }
 
-    /** Ready: idle, or every shim present, up and addressed, every expected source reachable, and the last reconcile converged. */
+    public static ReconcileStatus idle() {
+        return new ReconcileStatus(Optional.empty(), "", Outcome.IDLE,
+                "idle: no shim is configured (set quarkus.macvlan-shim.shims.NAME.parent)", 0, 0, List.of(), List.of(),
+                List.of(), List.of());
+    }
+
+    /** Ready: idle, or nothing stands in the way ({@link #notReadyReasons()} is empty). */
     public boolean ready() {
-        if (outcome == Outcome.IDLE) {
-            return true;
+        return outcome == Outcome.IDLE || notReadyReasons().isEmpty();
+    }
+
+    /**
+     * Why the host is not (yet) as it should be, one sentence each, in the order an operator would fix them:
+     * the reconcile itself, then each shim's parent, the shim, its routes, then the sources. Empty when ready.
+     * Conflicts are not among them: they are left alone by design and reported on their own.
+     */
+    public List<String> notReadyReasons() {
+        List<String> reasons = new ArrayList<>();
+        switch (outcome) {
+            case IDLE, CONVERGED -> {
+            }
+            case NOT_RUN -> reasons.add(message);
+            case PENDING -> reasons.add(pendingChanges + " changes pending: " + message);
+            case FAILED -> reasons.add("last reconcile failed: " + message);
         }
-        return outcome == Outcome.CONVERGED && shims.stream().allMatch(ShimStatus::healthy)
-                && sources.stream().allMatch(SourceStatus::healthy);
+        if (outcome == Outcome.CONVERGED && pendingChanges > 0) {
+            reasons.add(pendingChanges + " changes pending");
+        }
+        for (ShimStatus shim : shims) {
+            switch (shim.parentState()) {
+                case UP, UNKNOWN -> {
+                }
+                case NO_CARRIER -> reasons.add("parent " + shim.parent() + " of shim " + shim.name()
+                        + " has no carrier (link down): nothing reaches the instances on it");
+                case DOWN -> reasons.add("parent " + shim.parent() + " of shim " + shim.name() + " is set down");
+                case MISSING -> reasons.add("parent " + shim.parent() + " of shim " + shim.name()
+                        + " does not exist; the shim follows when it appears");
+            }
+            if (shim.parentState() == ParentState.UNKNOWN) {
+                continue;
+            }
+            if (shim.parentState() != ParentState.MISSING && !shim.healthy()) {
+                reasons.add("shim " + shim.name() + ": " + shim.state());
+            }
+            if (shim.linkdownRoutes() > 0) {
+                reasons.add(shim.linkdownRoutes() + " of " + shim.routes() + " routes via " + shim.name()
+                        + " are linkdown");
+            }
+        }
+        for (SourceStatus source : sources) {
+            if (!source.healthy()) {
+                reasons.add("source " + source.name() + " " + source.describe()
+                        + " (its last good endpoints stay routed)");
+            }
+        }
+        return List.copyOf(reasons);
     }
 }

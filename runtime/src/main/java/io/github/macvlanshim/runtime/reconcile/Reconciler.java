@@ -27,6 +27,8 @@ import io.github.macvlanshim.runtime.net.Link;
 import io.github.macvlanshim.runtime.net.NetworkState;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport.Repair;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ParentState;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.RouteStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.github.macvlanshim.runtime.source.InstanceSource;
 import io.github.macvlanshim.runtime.source.SourceMemory;
@@ -51,6 +53,8 @@ public final class Reconciler {
     private Set<Conflict> knownConflicts = Set.of();
     private Set<IpPrefix> lastInstalledRoutes = Set.of();
     private Set<String> lastHealthyShims = Set.of();
+    private final FightWatch fights = new FightWatch();
+    private int failures;
     private volatile ReconcileStatus status;
 
     /** A reconciler whose sources are remembered in memory only (tests, embedding without a state file). */
@@ -117,6 +121,7 @@ public final class Reconciler {
 
     private ReconcileStatus reconcileLocked(String trigger) {
         long started = System.nanoTime();
+        Set<Conflict> previousConflicts = knownConflicts;
         SourceGatherer.Gathered gathered = sources.gather();
         DesiredState desired = DesiredStateBuilder.build(settings.shims(), gathered.endpoints(), gathered.pruneAllowed());
 
@@ -130,16 +135,22 @@ public final class Reconciler {
         }
 
         List<Repair> repairs = repairs(attempt.applied());
+        fights.observe(repairs, newConflicts(previousConflicts), lastInstalledRoutes, attempt.after(),
+                settings.protocol(), clock.instant()).forEach(warning -> LOG.warnf("%s", warning));
         List<ShimStatus> shims = attempt.after().map(state -> shimStatuses(state, conflictsByShim()))
                 .orElseGet(() -> ReconcileStatus.notRun(settings.shims()).shims());
+        List<RouteStatus> routes = attempt.after()
+                .map(state -> RouteStatuses.of(state, settings.protocol(), gathered.endpoints(), settings.shims()))
+                .orElse(status.routes());
+        failures = attempt.outcome() == Outcome.FAILED ? failures + 1 : 0;
         if (attempt.outcome() == Outcome.CONVERGED) {
             lastInstalledRoutes = installed(desired, attempt.after().orElseThrow());
             lastHealthyShims = shims.stream().filter(ShimStatus::healthy).map(ShimStatus::name).collect(toSet());
         } else if (attempt.outcome() == Outcome.FAILED) {
             lastHealthyShims = Set.of();
         }
-        status = new ReconcileStatus(Optional.of(clock.instant()), attempt.outcome(), attempt.message(),
-                attempt.pending(), shims, gathered.statuses(), List.copyOf(knownConflicts));
+        status = new ReconcileStatus(Optional.of(clock.instant()), trigger, attempt.outcome(), attempt.message(),
+                attempt.pending(), failures, shims, routes, gathered.statuses(), List.copyOf(knownConflicts));
         listener.accept(new ReconcileReport(Duration.ofNanos(System.nanoTime() - started), attempt.outcome(),
                 attempt.applied(), repairs, status));
         return status;
@@ -173,7 +184,7 @@ public final class Reconciler {
         NetworkState after = network.read();
         Plan left = planner.plan(desired, after);
         List<Change> applied = made(plan.changes(), left.changes());
-        applied.forEach(change -> LOG.infof("%s", describe(change)));
+        logApplied(applied);
         if (failure != null) {
             String message = "applying the plan failed: " + failure;
             LOG.errorf("reconcile (%s): %s", trigger, message);
@@ -203,6 +214,16 @@ public final class Reconciler {
         knownConflicts = now;
     }
 
+    private List<Conflict> newConflicts(Set<Conflict> previous) {
+        return knownConflicts.stream().filter(conflict -> !previous.contains(conflict)).toList();
+    }
+
+    /** One line per change made; a repair says so and what had happened, so the log alone tells drift from news. */
+    private void logApplied(List<Change> applied) {
+        Set<Change> repaired = repaired(applied).keySet();
+        applied.forEach(change -> LOG.infof("%s", repaired.contains(change) ? describeRepair(change) : describe(change)));
+    }
+
     private Map<String, Integer> conflictsByShim() {
         Map<String, Integer> counts = new HashMap<>();
         knownConflicts.forEach(conflict -> counts.merge(conflict.shim(), 1, Integer::sum));
@@ -213,16 +234,22 @@ public final class Reconciler {
         List<ShimStatus> result = new ArrayList<>();
         for (ShimSpec spec : settings.shims()) {
             Optional<Link> link = state.link(spec.name()).filter(l -> l.isMacvlanBridgeOn(spec.parent()));
+            ParentState parent = state.link(spec.parent())
+                    .map(p -> !p.adminUp() ? ParentState.DOWN : p.carrier() ? ParentState.UP : ParentState.NO_CARRIER)
+                    .orElse(ParentState.MISSING);
             boolean present = link.isPresent();
             boolean up = link.map(Link::adminUp).orElse(false);
             boolean addressed = link.map(l -> hasAddress(l, spec.address().map(a -> a))
                     && hasAddress(l, spec.address6().map(a -> a))).orElse(false);
-            int routes = (int) state.routes().stream()
+            List<KernelRoute> owned = state.routes().stream()
                     .filter(route -> route.protocol() == settings.protocol()
                             && route.device().filter(spec.name()::equals).isPresent())
-                    .count();
-            result.add(new ShimStatus(spec.name(), spec.parent(), present, up, addressed, routes,
-                    conflicts.getOrDefault(spec.name(), 0)));
+                    .toList();
+            int linkdown = (int) owned.stream().filter(KernelRoute::linkdown).count();
+            List<String> addresses = link.map(l -> l.globalAddresses().stream().map(Object::toString).toList())
+                    .orElse(List.of());
+            result.add(new ShimStatus(spec.name(), spec.parent(), parent, present, up, addressed, addresses,
+                    link.map(Link::mac).orElse(""), owned.size(), linkdown, conflicts.getOrDefault(spec.name(), 0)));
         }
         return result;
     }
@@ -237,8 +264,12 @@ public final class Reconciler {
      * repairs of drift (a deleted shim, a lost address, a flushed route), not new wants.
      */
     private List<Repair> repairs(List<Change> changes) {
+        return List.copyOf(repaired(changes).values());
+    }
+
+    private Map<Change, Repair> repaired(List<Change> changes) {
         Set<String> created = new HashSet<>();
-        List<Repair> result = new ArrayList<>();
+        Map<Change, Repair> result = new java.util.LinkedHashMap<>();
         for (Change change : changes) {
             String shim = change.shim();
             if (change instanceof Change.CreateShim) {
@@ -248,12 +279,14 @@ public final class Reconciler {
                 continue;
             }
             String what = null;
+            String subject = "";
             if (change instanceof Change.CreateShim) {
                 what = "shim";
             } else if (created.contains(shim)) {
                 continue;
-            } else if (change instanceof Change.AddAddress) {
+            } else if (change instanceof Change.AddAddress add) {
                 what = "address";
+                subject = IpLiterals.format(add.address());
             } else if (change instanceof Change.SetUp) {
                 what = "up";
             } else if (change instanceof Change.EnableProxyNdp || change instanceof Change.AddProxyNeighbour) {
@@ -261,9 +294,10 @@ public final class Reconciler {
             } else if (change instanceof Change.AddRoute add && !add.replace()
                     && lastInstalledRoutes.contains(add.destination())) {
                 what = "route";
+                subject = add.destination().toString();
             }
             if (what != null) {
-                result.add(new Repair(shim, what));
+                result.put(change, new Repair(shim, what, subject));
             }
         }
         return result;
@@ -314,6 +348,23 @@ public final class Reconciler {
             return "shim " + c.shim() + " removed";
         }
         throw new IllegalArgumentException("unknown change " + change);
+    }
+
+    /** A change that restores what was in place: the same line as {@link #describe}, saying it was a repair. */
+    static String describeRepair(Change change) {
+        if (change instanceof Change.CreateShim c) {
+            return "shim " + c.shim() + " repaired: created again on " + c.parent() + " (deleted by someone else)";
+        } else if (change instanceof Change.AddAddress c) {
+            return "shim " + c.shim() + ": address " + IpLiterals.format(c.address()) + "/" + c.prefixLength()
+                    + " repaired (removed by someone else)";
+        } else if (change instanceof Change.SetUp c) {
+            return "shim " + c.shim() + " repaired: set up again (set down by someone else)";
+        } else if (change instanceof Change.AddRoute c) {
+            return "route repaired: " + c.destination() + " via shim " + c.shim()
+                    + c.source().map(s -> " src " + IpLiterals.format(s)).orElse("") + " for " + c.origin()
+                    + " (deleted by someone else)";
+        }
+        return describe(change) + " (repaired: changed by someone else)";
     }
 
     private static <T> java.util.stream.Collector<T, ?, Set<T>> toSet() {

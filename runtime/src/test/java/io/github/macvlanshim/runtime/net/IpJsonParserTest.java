@@ -54,6 +54,28 @@ class IpJsonParserTest {
     }
 
     @Test
+    void readsTheMacAndTheCarrierOfEachLink() throws HostNetworkException {
+        NetworkState state = host();
+        assertThat(state.link("mynet").orElseThrow().mac()).isEqualTo("36:ad:14:bf:f5:64");
+        assertThat(state.link("mynet").orElseThrow().carrier()).isTrue();
+        assertThat(state.link("mvp").orElseThrow().carrier()).as("set down: no LOWER_UP").isFalse();
+    }
+
+    @Test
+    void aLinkWithoutCarrierAndItsLinkdownRouteAreReadAsSuch() throws HostNetworkException {
+        String links = "[{\"ifindex\":2,\"ifname\":\"eth0\",\"flags\":[\"NO-CARRIER\",\"BROADCAST\",\"UP\"],"
+                + "\"mtu\":1500,\"address\":\"not a mac; rm -rf\"}]"
+                + "[{\"dst\":\"198.51.100.20\",\"dev\":\"eth0\",\"protocol\":\"77\",\"flags\":[\"linkdown\"]}]";
+        NetworkState state = IpJsonParser.parse(links, EMPTY6);
+        Link eth0 = state.link("eth0").orElseThrow();
+        assertThat(eth0.adminUp()).isTrue();
+        assertThat(eth0.carrier()).isFalse();
+        assertThat(eth0.mac()).as("anything but a MAC is left out").isEmpty();
+        assertThat(route(state, "198.51.100.20/32", "eth0").linkdown()).isTrue();
+        assertThat(route(state, "198.51.100.20/32", "eth0").toString()).endsWith(" linkdown");
+    }
+
+    @Test
     void readsAddressesWithScopeAndTentativeness() throws HostNetworkException {
         Link eth0 = host().link("eth0").orElseThrow();
         assertThat(eth0.kind()).contains("veth");

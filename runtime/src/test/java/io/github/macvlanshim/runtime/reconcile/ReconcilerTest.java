@@ -34,6 +34,9 @@ import io.github.macvlanshim.runtime.net.NetworkState;
 import io.github.macvlanshim.runtime.net.SimulatedKernel;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport.Repair;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ParentState;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.RouteStatus;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Served;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus.State;
@@ -83,7 +86,7 @@ class ReconcilerTest {
         assertThat(status.ready()).isTrue();
         assertThat(status.lastCompleted()).contains(NOW);
         assertThat(status.pendingChanges()).isZero();
-        assertThat(status.shims()).containsExactly(new ShimStatus("mynet", "eth0", true, true, true, 2, 0));
+        assertThat(status.shims()).extracting(ReconcilerTest::summary).containsExactly("mynet on eth0 (up): ok, 2 routes, 0 conflicts");
         assertThat(status.sources()).containsExactly(new SourceStatus("lxd", State.REACHABLE, "", 2, Optional.of(NOW), true));
         assertThat(kernel().link("mynet")).hasValueSatisfying(link -> {
             assertThat(link.isMacvlanBridgeOn("eth0")).isTrue();
@@ -294,7 +297,43 @@ class ReconcilerTest {
         assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
         assertThat(lastReport().applied()).contains(new CreateShim("mynet", "eth0", 1500), add(lxd, C1, SHIM4),
                 add(lxd, C1_V6, SHIM6));
-        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "shim"));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "shim", ""));
+    }
+
+    @Test
+    void theStatusListsEveryOwnedRouteWithTheInstancesItServesTheTriggerAndTheShimsAddresses() {
+        lxd.answers(C1, C1_V6);
+
+        ReconcileStatus status = reconciler(false, lxd).reconcile("start-up");
+
+        assertThat(status.trigger()).isEqualTo("start-up");
+        assertThat(status.failures()).isZero();
+        assertThat(status.routes()).containsExactly(
+                new RouteStatus(C1, "mynet", false, List.of(new Served("lxd", "default", "c-" + C1, "eth0"))),
+                new RouteStatus(C1_V6, "mynet", false, List.of(new Served("lxd", "default", "c-" + C1_V6, "eth0"))));
+        assertThat(status.shims()).singleElement().satisfies(shim -> {
+            assertThat(shim.parentState()).isEqualTo(ParentState.UP);
+            assertThat(shim.addresses()).contains(SHIM4 + "/32", SHIM6 + "/128");
+        });
+    }
+
+    @Test
+    void failedReconcilesAreCountedInARowUntilOneConverges() {
+        Reconciler reconciler = convergedWith(C1);
+        network.kernel().deleteRoutesTo(prefix(C1));
+        network.failNextApplyAtChange(1);
+        assertThat(reconciler.reconcile("drift").failures()).isEqualTo(1);
+        assertThat(reconciler.reconcile("retry").failures()).isZero();
+    }
+
+    @Test
+    void aRepairIsWordedAsOneAndANewRouteIsNot() {
+        Change.AddRoute route = new Change.AddRoute("mynet", prefix(C1), Optional.empty(), "lxd default/c1 eth0", false);
+        assertThat(Reconciler.describeRepair(route))
+                .isEqualTo("route repaired: " + C1 + " via shim mynet for lxd default/c1 eth0 (deleted by someone else)");
+        assertThat(Reconciler.describe(route)).isEqualTo("route added: " + C1 + " via shim mynet for lxd default/c1 eth0");
+        assertThat(Reconciler.describeRepair(new SetUp("mynet")))
+                .isEqualTo("shim mynet repaired: set up again (set down by someone else)");
     }
 
     @Test
@@ -305,7 +344,7 @@ class ReconcilerTest {
         reconciler.reconcile("drift");
 
         assertThat(lastReport().applied()).containsExactly(add(lxd, C1, SHIM4));
-        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "route"));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "route", C1));
     }
 
     @Test
@@ -316,8 +355,8 @@ class ReconcilerTest {
         reconciler.reconcile("drift");
 
         assertThat(lastReport().applied()).containsExactly(new SetUp("mynet"), add(lxd, C1, SHIM4), add(lxd, C1_V6, SHIM6));
-        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up"), new Repair("mynet", "route"),
-                new Repair("mynet", "route"));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up", ""), new Repair("mynet", "route", C1),
+                new Repair("mynet", "route", C1_V6));
     }
 
     @Test
@@ -330,7 +369,7 @@ class ReconcilerTest {
 
         assertThat(status.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(lastReport().applied()).containsExactly(new SetUp("mynet"));
-        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up"));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up", ""));
     }
 
     // ---- conflicts ---------------------------------------------------------------------------------------
@@ -351,7 +390,7 @@ class ReconcilerTest {
             assertThat(conflict.shim()).isEqualTo("mynet");
             assertThat(conflict.subject()).isEqualTo(C1);
         });
-        assertThat(status.shims()).containsExactly(new ShimStatus("mynet", "eth0", true, true, true, 1, 1));
+        assertThat(status.shims()).extracting(ReconcilerTest::summary).containsExactly("mynet on eth0 (up): ok, 1 routes, 1 conflicts");
         assertThat(routesTo(C1)).containsExactly(foreign);
         assertThat(ownedDestinations()).containsExactly(C2);
 
@@ -359,7 +398,7 @@ class ReconcilerTest {
         ReconcileStatus resolved = reconciler.reconcile("conflict gone");
 
         assertThat(resolved.conflicts()).isEmpty();
-        assertThat(resolved.shims()).containsExactly(new ShimStatus("mynet", "eth0", true, true, true, 2, 0));
+        assertThat(resolved.shims()).extracting(ReconcilerTest::summary).containsExactly("mynet on eth0 (up): ok, 2 routes, 0 conflicts");
         assertThat(routesTo(C1)).containsExactly(ours(C1, SHIM4));
         assertThat(lastReport().applied()).containsExactly(add(lxd, C1, SHIM4));
         // Ours was never in place, so installing it is a first install, not a repair.
@@ -522,5 +561,10 @@ class ReconcilerTest {
         public List<Endpoint> snapshot() throws SourceException {
             return answer.get();
         }
+    }
+
+    private static String summary(ShimStatus shim) {
+        return shim.name() + " on " + shim.parent() + " (" + shim.parentState().name().toLowerCase() + "): " + shim.state()
+                + ", " + shim.routes() + " routes, " + shim.conflicts() + " conflicts";
     }
 }
