@@ -56,7 +56,8 @@ class ManagementInterfaceIT {
     private void start(String... extraProperties) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.hostNetns(), java,
-                "-Dquarkus.macvlan-shim.shims.mynet.parent=eth0", "-Dquarkus.macvlan-shim.lxd.socket=none"));
+                "-Dquarkus.macvlan-shim.shims.mynet.parent=eth0", "-Dquarkus.macvlan-shim.lxd.socket=none",
+                "-Dquarkus.macvlan-shim.state-file=none"));
         command.addAll(Arrays.asList(extraProperties));
         command.addAll(List.of("-jar", JAR.toString()));
         log = Files.createTempFile("agent-", ".log");

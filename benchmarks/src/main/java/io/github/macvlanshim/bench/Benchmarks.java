@@ -1,6 +1,7 @@
 package io.github.macvlanshim.bench;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +13,7 @@ import io.github.macvlanshim.lab.LabDir;
  * Runs the benchmarks of docs/benchmarks.md and writes a Markdown report. Everything happens in lab network
  * namespaces with documentation addresses; each part removes what it made, also on failure.
  * <p>
- * System properties: {@code bench.parts} (all, or a comma list of apply, plan, lxd), {@code bench.report}
+ * System properties: {@code bench.parts} (all, or a comma list of apply, plan, lxd, scale), {@code bench.report}
  * (report file), {@code bench.agent} (the packaged agent's quarkus-app directory).
  */
 public final class Benchmarks {
@@ -45,6 +46,12 @@ public final class Benchmarks {
         if (all || parts.contains("lxd")) {
             failures += part(report, "lxd", () -> new LxdParts(report, Path.of(System.getProperty("bench.agent",
                     "agent/target/quarkus-app"))).run());
+        }
+        if (all || parts.contains("scale")) {
+            failures += part(report, "scale", () -> new ScalePart(report).run(
+                    java.util.stream.Stream.of(System.getProperty("bench.scaleSizes", "10,50,150,300").split(","))
+                            .mapToInt(Integer::parseInt).toArray(),
+                    Duration.ofMinutes(Integer.getInteger("bench.scaleMinutes", 10))));
         }
         report.lines("", String.format("Whole run: %.0f s.", (System.nanoTime() - start) / 1e9));
         System.out.println("Report: " + report.file().toAbsolutePath());

@@ -53,6 +53,12 @@ final class LxdParts {
     static final Timing CAPPED = new Timing(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(60),
             Timing.DEFAULT.reconnectInitial(), Timing.DEFAULT.reconnectCap(), Timing.DEFAULT.probe());
 
+    /** The JVM flags the unit ships (agent/src/deb/macvlan-shim.service), and those it shipped before them. */
+    static final List<String> SHIPPED_FLAGS = List.of("-Xmx48m", "-Xss512k", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
+            "-XX:MaxMetaspaceSize=80m", "-XX:-UsePerfData");
+    static final List<String> EARLIER_FLAGS = List.of("-Xmx64m", "-XX:+UseSerialGC");
+
     private final Report report;
     private final Path agentDir;
     private Lab lab;
@@ -277,7 +283,7 @@ final class LxdParts {
             report.line("Skipped: " + jar + " does not exist (the reactor build packages it: `" + Benchmarks.COMMAND + "`).");
             return;
         }
-        List<String> heap = List.of("-Xmx64m", "-XX:+UseSerialGC");
+        List<String> heap = SHIPPED_FLAGS;
         report.lines("`java " + String.join(" ", heap) + " -jar agent/target/quarkus-app/quarkus-run.jar` (the heap settings "
                         + "of the systemd unit the .deb ships), pointed at the lab: netns, "
                         + "shims.mynet.parent=eth0, lxd.socket=the lab daemon's socket, on-stop=remove (each run starts "
@@ -293,6 +299,9 @@ final class LxdParts {
         Stats[] agentReady = {new Stats(), new Stats()};
         Stats[] agentRouted = {new Stats(), new Stats()};
         Stats[] agentRss = {new Stats(), new Stats()};
+        Stats earlierReady = new Stats();
+        Stats earlierRouted = new Stats();
+        Stats earlierRss = new Stats();
         for (int pass = 0; pass < 2; pass++) {
             int expected = pass == 0 ? burstNames.size() : 0;
             if (pass == 1) {
@@ -301,6 +310,9 @@ final class LxdParts {
             for (int rep = 0; rep < FOOTPRINT_REPS; rep++) {
                 floor(heap, floorReady, floorRss);
                 agent(jar, heap, expected, agentReady[pass], agentRouted[pass], agentRss[pass]);
+                if (pass == 0) {
+                    agent(jar, EARLIER_FLAGS, expected, earlierReady, earlierRouted, earlierRss);
+                }
             }
         }
         report.line("| JVM floor (sleeping main) | " + floorReady.spread() + " | - | " + floorRss.spread() + " |");
@@ -308,6 +320,13 @@ final class LxdParts {
             report.line("| agent, " + (pass == 0 ? burstNames.size() + " routed containers" : "no containers") + " | "
                     + agentReady[pass].spread() + " | " + Stats.f(agentRouted[pass].median()) + " | " + agentRss[pass].spread() + " |");
         }
+        report.line("| agent with the earlier flags `" + String.join(" ", EARLIER_FLAGS) + "`, " + burstNames.size()
+                + " routed containers | " + earlierReady.spread() + " | " + Stats.f(earlierRouted.median()) + " | "
+                + earlierRss.spread() + " |");
+        report.lines("", "Shipped flags / earlier flags (medians, " + burstNames.size() + " containers): start "
+                + Stats.ratio(agentReady[0].median() / earlierReady.median()) + ", all routes present "
+                + Stats.ratio(agentRouted[0].median() / earlierRouted.median()) + ", RSS "
+                + Stats.ratio(agentRss[0].median() / earlierRss.median()) + ".");
         report.lines("", "Ratios (medians): agent with " + burstNames.size() + " containers / JVM floor: start "
                 + Stats.ratio(agentReady[0].median() / floorReady.median()) + ", RSS "
                 + Stats.ratio(agentRss[0].median() / floorRss.median()) + "; agent with " + burstNames.size()
@@ -367,6 +386,7 @@ final class LxdParts {
         command.addAll(heap);
         command.addAll(List.of("-Dquarkus.macvlan-shim.netns=" + ns, "-Dquarkus.macvlan-shim.shims.mynet.parent=eth0",
                 "-Dquarkus.macvlan-shim.lxd.socket=" + lxd.socket(), "-Dquarkus.macvlan-shim.on-stop=remove",
+                "-Dquarkus.macvlan-shim.state-file=none",
                 "-Dquarkus.management.port=" + port, "-Dquarkus.http.port=0", "-jar", jar.toString()));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import io.github.macvlanshim.runtime.source.lxd.LxdClient;
+import io.github.macvlanshim.runtime.source.unix.UnixSocketHttp;
 import io.github.macvlanshim.runtime.source.lxd.LxdNativeRecorder;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
@@ -21,8 +21,9 @@ import io.quarkus.deployment.pkg.steps.NativeOrNativeSourcesBuild;
 import io.quarkus.maven.dependency.ResolvedDependency;
 
 /**
- * What a native image needs for the LXD client: jnr-unixsocket over jnr-ffi over jffi, whose JNI stub is a
- * shared library inside a jar. Every step runs only for a native build and only when the LXD source is built in.
+ * What a native image needs for the unix-socket HTTP client of the LXD/Incus and Docker/Podman sources
+ * ({@code UnixSocketHttp}): jnr-unixsocket over jnr-ffi over jffi, whose JNI stub is a shared library inside a jar.
+ * Every step runs only for a native build and only when one of those sources is built in.
  * Verified here: the registrations reach the native-image configuration (docs/native.md); an image has not been
  * built with them.
  * <p>
@@ -61,7 +62,7 @@ class LxdClientNativeProcessor {
      */
     @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
     List<NativeImageResourceBuildItem> jffiStubLibrary(MacvlanShimBuildTimeConfig config) {
-        if (!config.lxdSourceEnabled()) {
+        if (!unixSocketSourceBuiltIn(config)) {
             return List.of();
         }
         String path = jffiStubLibraryPath(System.getProperty("os.arch"), jffiVersion("MAJOR"), jffiVersion("MINOR"));
@@ -79,7 +80,7 @@ class LxdClientNativeProcessor {
      */
     @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
     List<JniRuntimeAccessBuildItem> jffiJniAccess(MacvlanShimBuildTimeConfig config) {
-        if (!config.lxdSourceEnabled()) {
+        if (!unixSocketSourceBuiltIn(config)) {
             return List.of();
         }
         return List.of(new JniRuntimeAccessBuildItem(true, true, false, "com.kenai.jffi.Foreign"),
@@ -88,7 +89,7 @@ class LxdClientNativeProcessor {
 
     @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
     List<RuntimeInitializedPackageBuildItem> jnrRuntimeInitializedPackages(MacvlanShimBuildTimeConfig config) {
-        if (!config.lxdSourceEnabled()) {
+        if (!unixSocketSourceBuiltIn(config)) {
             return List.of();
         }
         return RUNTIME_INITIALIZED_PACKAGES.stream().map(RuntimeInitializedPackageBuildItem::new).toList();
@@ -97,10 +98,10 @@ class LxdClientNativeProcessor {
     /** A class is initialized with its superclass: our socket extends jnr's UnixSocket, run-time initialized. */
     @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
     List<RuntimeInitializedClassBuildItem> lxdSocketRuntimeInitialized(MacvlanShimBuildTimeConfig config) {
-        if (!config.lxdSourceEnabled()) {
+        if (!unixSocketSourceBuiltIn(config)) {
             return List.of();
         }
-        return List.of(new RuntimeInitializedClassBuildItem(LxdClient.class.getName() + "$PathSocket"));
+        return List.of(new RuntimeInitializedClassBuildItem(UnixSocketHttp.class.getName() + "$PathSocket"));
     }
 
     /**
@@ -111,7 +112,7 @@ class LxdClientNativeProcessor {
      */
     @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
     List<ReflectiveClassBuildItem> jffiReflection(MacvlanShimBuildTimeConfig config) {
-        if (!config.lxdSourceEnabled()) {
+        if (!unixSocketSourceBuiltIn(config)) {
             return List.of();
         }
         return List.of(
@@ -135,7 +136,7 @@ class LxdClientNativeProcessor {
     void libcBindingProxies(MacvlanShimBuildTimeConfig config,
             BuildProducer<NativeImageProxyDefinitionBuildItem> proxies,
             BuildProducer<ReflectiveClassBuildItem> reflection) {
-        if (!config.lxdSourceEnabled()) {
+        if (!unixSocketSourceBuiltIn(config)) {
             return;
         }
         for (String binding : LIBC_BINDINGS) {
@@ -151,7 +152,7 @@ class LxdClientNativeProcessor {
     @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
     @Record(ExecutionTime.RUNTIME_INIT)
     void reflectionLibraryLoader(MacvlanShimBuildTimeConfig config, LxdNativeRecorder recorder) {
-        if (config.lxdSourceEnabled()) {
+        if (unixSocketSourceBuiltIn(config)) {
             recorder.useReflectionLibraryLoader();
         }
     }
@@ -164,7 +165,7 @@ class LxdClientNativeProcessor {
     @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
     void jnrConstantsReflection(MacvlanShimBuildTimeConfig config, CurateOutcomeBuildItem curate,
             BuildProducer<ReflectiveClassBuildItem> reflection) {
-        if (!config.lxdSourceEnabled()) {
+        if (!unixSocketSourceBuiltIn(config)) {
             return;
         }
         ResolvedDependency constants = curate.getApplicationModel().getRuntimeDependencies().stream()
@@ -190,6 +191,11 @@ class LxdClientNativeProcessor {
         }
         String simple = resource.substring(JNR_CONSTANTS_LINUX.length(), resource.length() - ".class".length());
         return simple.contains("/") || simple.contains("$") ? null : resource.replace('/', '.').replace(".class", "");
+    }
+
+    /** Whether a source that talks over a unix socket (LXD/Incus, Docker/Podman) is built in. */
+    static boolean unixSocketSourceBuiltIn(MacvlanShimBuildTimeConfig config) {
+        return config.lxdSourceEnabled() || config.dockerSourceEnabled();
     }
 
     /** The resource jffi's StubLoader asks for, for the CPU the image is built on. */

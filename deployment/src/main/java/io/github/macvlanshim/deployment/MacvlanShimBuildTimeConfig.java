@@ -34,4 +34,13 @@ public interface MacvlanShimBuildTimeConfig {
     @WithName("sources.lxd.enabled")
     @WithDefault("true")
     boolean lxdSourceEnabled();
+
+    /**
+     * Whether the Docker/Podman source is built in: routes follow the containers on macvlan networks of the engine
+     * that {@code quarkus.macvlan-shim.docker.socket} finds. Leave it on for hosts without Docker too: it turns
+     * itself off there.
+     */
+    @WithName("sources.docker.enabled")
+    @WithDefault("true")
+    boolean dockerSourceEnabled();
 }

@@ -50,6 +50,13 @@ class MacvlanShimProcessor {
         }
     }
 
+    @BuildStep
+    void dockerSource(MacvlanShimBuildTimeConfig config, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (config.dockerSourceEnabled()) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(EngineSettingsProducer.DockerSourceProducer.class));
+        }
+    }
+
     /** The reconcile job is scheduled programmatically, after the config is validated, so nothing else starts it. */
     @BuildStep
     ForceStartSchedulerBuildItem scheduler() {

@@ -57,6 +57,7 @@ final class BusyboxImage {
             """;
 
     private static Path tarball;
+    private static Path rootfsTarball;
 
     private BusyboxImage() {
     }
@@ -69,6 +70,21 @@ final class BusyboxImage {
             tarball = build(dir);
         }
         return tarball;
+    }
+
+    /**
+     * The same root file system alone, as {@code docker import} and {@code podman import} take it (they add no
+     * init: the container runs the command it is given).
+     */
+    static synchronized Path rootfsTarball() {
+        if (rootfsTarball == null) {
+            Path dir = tarball().getParent();
+            Path file = dir.resolve("rootfs.tar");
+            Cmd.run(Duration.ofSeconds(60), Map.of(), List.of("tar", "-C", dir.resolve("rootfs").toString(),
+                    "--numeric-owner", "-cf", file.toString(), "."));
+            rootfsTarball = file;
+        }
+        return rootfsTarball;
     }
 
     private static Path build(Path dir) {

@@ -13,11 +13,13 @@ import org.jboss.logging.Logger;
 
 import io.github.macvlanshim.runtime.config.ConfigValidator;
 import io.github.macvlanshim.runtime.config.EngineSettings;
-import io.github.macvlanshim.runtime.config.LxdSocketSetting;
+import io.github.macvlanshim.runtime.config.SocketSetting;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig;
 import io.github.macvlanshim.runtime.source.InstanceSource;
 import io.github.macvlanshim.runtime.source.InstanceSource.Expectation;
 import io.github.macvlanshim.runtime.source.StaticSource;
+import io.github.macvlanshim.runtime.source.docker.DockerInstanceSource;
+import io.github.macvlanshim.runtime.source.docker.DockerSockets;
 import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource;
 import io.github.macvlanshim.runtime.source.lxd.LxdSockets;
 import io.quarkus.runtime.LaunchMode;
@@ -74,7 +76,7 @@ public class EngineSettingsProducer {
          * The source for {@code setting}: with {@code auto} it looks for the known sockets for as long as it
          * runs, with a path it waits for that socket; empty when off.
          */
-        static Optional<LxdInstanceSource> source(LxdSocketSetting setting, Optional<String> lxdDir) {
+        static Optional<LxdInstanceSource> source(SocketSetting setting, Optional<String> lxdDir) {
             switch (setting.kind()) {
                 case NONE:
                     LOG.info("LXD source off: quarkus.macvlan-shim.lxd.socket=none");
@@ -88,6 +90,45 @@ public class EngineSettingsProducer {
                     LOG.infof("LXD source auto: looking for a socket at %s", candidates);
                     return Optional.of(new LxdInstanceSource(candidates, Expectation.DETECTED,
                             LxdInstanceSource.Timing.DEFAULT));
+            }
+        }
+    }
+
+    /** Registered only when the Docker/Podman source is built in. */
+    @Singleton
+    public static class DockerSourceProducer {
+
+        private static final Logger LOG = Logger.getLogger(DockerSourceProducer.class);
+
+        /** The Docker source, or null when it is off; {@code @Dependent} for the same reason as LXD's. */
+        @Produces
+        @Dependent
+        InstanceSource dockerSource(EngineSettings settings, EngineMode mode) {
+            if (!mode.onHost()) {
+                LOG.info("Docker source off: test mode, in-memory host network");
+                return null;
+            }
+            return source(settings.dockerSocket(), Optional.ofNullable(System.getenv("DOCKER_HOST"))).orElse(null);
+        }
+
+        /**
+         * The source for {@code setting}: with {@code auto} it looks for the known sockets ($DOCKER_HOST first) for
+         * as long as it runs, with a path it waits for that socket; empty when off.
+         */
+        static Optional<DockerInstanceSource> source(SocketSetting setting, Optional<String> dockerHost) {
+            switch (setting.kind()) {
+                case NONE:
+                    LOG.info("Docker source off: quarkus.macvlan-shim.docker.socket=none");
+                    return Optional.empty();
+                case PATH:
+                    Path path = setting.path().orElseThrow();
+                    LOG.infof("Docker source on: %s%s", path, Files.exists(path) ? "" : " (not there yet: waiting for it)");
+                    return Optional.of(DockerInstanceSource.at(path));
+                default:
+                    List<Path> candidates = DockerSockets.candidates(dockerHost);
+                    LOG.infof("Docker source auto: looking for a socket at %s", candidates);
+                    return Optional.of(new DockerInstanceSource(candidates, Expectation.DETECTED,
+                            DockerInstanceSource.Timing.DEFAULT));
             }
         }
     }

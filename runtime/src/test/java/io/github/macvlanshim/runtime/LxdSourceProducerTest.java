@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.macvlanshim.runtime.EngineSettingsProducer.LxdSourceProducer;
-import io.github.macvlanshim.runtime.config.LxdSocketSetting;
+import io.github.macvlanshim.runtime.config.SocketSetting;
 import io.github.macvlanshim.runtime.source.InstanceSource.Expectation;
 import io.github.macvlanshim.runtime.source.SourceAbsentException;
 import io.github.macvlanshim.runtime.source.lxd.LxdException;
@@ -26,7 +26,7 @@ class LxdSourceProducerTest {
         // Assumes the build machine runs no LXD or Incus daemon of its own at the known paths.
         org.junit.jupiter.api.Assumptions.assumeTrue(LxdSockets.KNOWN.stream().noneMatch(Files::exists));
 
-        LxdInstanceSource source = LxdSourceProducer.source(LxdSocketSetting.auto(), Optional.of(dir.toString()))
+        LxdInstanceSource source = LxdSourceProducer.source(SocketSetting.auto(), Optional.of(dir.toString()))
                 .orElseThrow();
         try {
             assertThat(source.expectation()).isEqualTo(Expectation.DETECTED);
@@ -40,7 +40,7 @@ class LxdSourceProducerTest {
 
     @Test
     void autoUsesTheSocketUnderLxdDirOnceItAppears(@TempDir Path dir) throws IOException {
-        LxdInstanceSource source = LxdSourceProducer.source(LxdSocketSetting.auto(), Optional.of(dir.toString()))
+        LxdInstanceSource source = LxdSourceProducer.source(SocketSetting.auto(), Optional.of(dir.toString()))
                 .orElseThrow();
         try {
             Path socket = Files.createFile(dir.resolve("unix.socket"));
@@ -57,14 +57,14 @@ class LxdSourceProducerTest {
     @Test
     void noneTurnsTheSourceOffEvenWithASocket(@TempDir Path dir) throws IOException {
         Files.createFile(dir.resolve("unix.socket"));
-        assertThat(LxdSourceProducer.source(LxdSocketSetting.none(), Optional.of(dir.toString()))).isEmpty();
+        assertThat(LxdSourceProducer.source(SocketSetting.none(), Optional.of(dir.toString()))).isEmpty();
     }
 
     @Test
     void aConfiguredSocketThatIsMissingIsAwaitedAsAnExpectedSourceNotAStartUpFailure(@TempDir Path dir) {
         Path missing = dir.resolve("unix.socket");
 
-        LxdInstanceSource source = LxdSourceProducer.source(LxdSocketSetting.path(missing), Optional.empty())
+        LxdInstanceSource source = LxdSourceProducer.source(SocketSetting.path(missing), Optional.empty())
                 .orElseThrow();
         try {
             assertThat(source.expectation()).isEqualTo(Expectation.CONFIGURED);

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import io.github.macvlanshim.runtime.net.InterfaceNames;
 import io.github.macvlanshim.runtime.net.IpLiterals;
 import io.github.macvlanshim.runtime.net.IpPrefix;
+import io.github.macvlanshim.runtime.net.ShimMac;
 import io.github.macvlanshim.runtime.net.UntrustedText;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
 
@@ -35,6 +36,9 @@ public final class ConfigValidator {
      */
     public static final Set<Integer> RESERVED_PROTOCOLS = Set.of(0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
             18, 42, 99, 186, 187, 188, 189, 192);
+
+    /** The Quarkus Scheduler runs nothing more often than once a second. */
+    static final java.time.Duration MIN_INTERVAL = java.time.Duration.ofSeconds(1);
 
     private static final Pattern PLAIN_PATH = Pattern.compile("(/[A-Za-z0-9_.+@,-]+)+");
 
@@ -57,9 +61,9 @@ public final class ConfigValidator {
             }
             shims.add(shim);
         }
-        if (config.reconcile().interval().isNegative() || config.reconcile().interval().isZero()) {
+        if (config.reconcile().interval().compareTo(MIN_INTERVAL) < 0) {
             throw InvalidConfigException.of(PREFIX + "reconcile.interval", config.reconcile().interval(),
-                    "expected a positive duration such as 30s");
+                    "expected a duration of at least 1s (the Quarkus Scheduler runs no finer) such as 30s");
         }
         int protocol = config.routes().protocol();
         if (protocol < 1 || protocol > 255) {
@@ -79,12 +83,23 @@ public final class ConfigValidator {
             }
         });
         return new EngineSettings(shims, config.reconcile().interval(), protocol, config.onStop(), config.dryRun(),
-                netns, lxdSocket(config.lxd().socket()), stateFile(config.stateFile()));
+                netns, lxdSocket(config.lxd().socket()), dockerSocket(config.docker().socket()),
+                stateFile(config.stateFile(), netns), lockDirectory(config.lockDirectory()));
     }
 
-    /** "none" or an absolute, plain path (as for the LXD socket). */
-    static Optional<Path> stateFile(String value) {
-        String text = value == null ? "" : value.strip();
+    /** An absolute, plain directory path, as for the LXD socket. */
+    static Path lockDirectory(String value) {
+        return plainAbsolutePath(PREFIX + "lock-directory", value,
+                "expected the absolute path of a directory such as " + MacvlanShimConfig.DEFAULT_LOCK_DIRECTORY);
+    }
+
+    /** "none" or an absolute, plain path (as for the LXD socket); unset: the default, none in a named namespace. */
+    static Optional<Path> stateFile(Optional<String> setting, Optional<String> netns) {
+        if (setting.isEmpty()) {
+            return netns.isPresent() ? Optional.empty() : Optional.of(Path.of(MacvlanShimConfig.DEFAULT_STATE_FILE));
+        }
+        String value = setting.get();
+        String text = value.strip();
         if (text.equalsIgnoreCase("none")) {
             return Optional.empty();
         }
@@ -93,17 +108,28 @@ public final class ConfigValidator {
     }
 
     /** "auto", "none" or an absolute, plain path: no "..", no control characters, spaces or shell specials. */
-    static LxdSocketSetting lxdSocket(String value) {
+    static SocketSetting lxdSocket(String value) {
+        return socket(PREFIX + "lxd.socket", value, "expected auto, none, or the absolute path of the LXD or Incus"
+                + " API socket such as /var/snap/lxd/common/lxd/unix.socket");
+    }
+
+    /** As {@link #lxdSocket(String)}; a {@code unix://} address is taken for the path it names, as DOCKER_HOST has it. */
+    static SocketSetting dockerSocket(String value) {
+        String text = value == null ? "" : value.strip();
+        return socket(PREFIX + "docker.socket", text.startsWith("unix://") ? text.substring("unix://".length()) : value,
+                "expected auto, none, or the absolute path of the Docker or Podman API socket such as"
+                        + " /run/docker.sock");
+    }
+
+    private static SocketSetting socket(String key, String value, String expected) {
         String text = value == null ? "" : value.strip();
         if (text.equalsIgnoreCase("auto")) {
-            return LxdSocketSetting.auto();
+            return SocketSetting.auto();
         }
         if (text.equalsIgnoreCase("none")) {
-            return LxdSocketSetting.none();
+            return SocketSetting.none();
         }
-        return LxdSocketSetting.path(plainAbsolutePath(PREFIX + "lxd.socket", value,
-                "expected auto, none, or the absolute path of the LXD or Incus API socket such as"
-                        + " /var/snap/lxd/common/lxd/unix.socket"));
+        return SocketSetting.path(plainAbsolutePath(key, value, expected));
     }
 
     /** An absolute path without "." or ".." steps, control characters, spaces or shell specials. */
@@ -160,7 +186,14 @@ public final class ConfigValidator {
                         e.getMessage() + "; expected an IPv4 or IPv6 address or prefix such as 198.51.100.192/27");
             }
         }
-        return new ShimSpec(name, parent, address, address6, staticRoutes);
+        Optional<String> mac = shim.mac().map(String::strip).filter(s -> !s.isEmpty()).map(text -> {
+            try {
+                return ShimMac.require(text);
+            } catch (IllegalArgumentException e) {
+                throw InvalidConfigException.of(key(name, "mac"), text, e.getMessage());
+            }
+        });
+        return new ShimSpec(name, parent, address, address6, staticRoutes, mac);
     }
 
     private interface Parser<T> {

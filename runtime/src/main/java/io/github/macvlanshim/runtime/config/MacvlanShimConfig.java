@@ -22,6 +22,9 @@ public interface MacvlanShimConfig {
     /** The first route protocol number no well-known routing daemon claims: marks the routes that are ours. */
     int DEFAULT_PROTOCOL = 77;
 
+    /** A tmpfs on systemd hosts (the unit's RuntimeDirectory), empty after a reboot. */
+    String DEFAULT_LOCK_DIRECTORY = "/run/macvlan-shim";
+
     /** Where the agent's package gives it a state directory. */
     String DEFAULT_STATE_FILE = "/var/lib/macvlan-shim/sources.json";
 
@@ -58,13 +61,24 @@ public interface MacvlanShimConfig {
     /** The LXD (or Incus) instance source. */
     Lxd lxd();
 
+    /** The Docker (or Podman) container source. */
+    Docker docker();
+
+    /**
+     * The directory of the lock file that keeps a second engine off this engine's routes: one engine per
+     * network namespace and route protocol. An absolute path; a dry run takes no lock.
+     */
+    @WithDefault(DEFAULT_LOCK_DIRECTORY)
+    String lockDirectory();
+
     /**
      * The file where each instance source's last good endpoints are kept, so that they outlive a restart: an
      * agent that starts while LXD is down keeps the routes LXD last asked for instead of removing them. Written
      * atomically; a missing or unusable file is a fresh start. {@code none}: nothing is kept across restarts.
+     * Default: {@code /var/lib/macvlan-shim/sources.json}, or none when {@code netns} is set (labs and tests, whose
+     * engines must neither share one file nor leave one behind).
      */
-    @WithDefault(DEFAULT_STATE_FILE)
-    String stateFile();
+    Optional<String> stateFile();
 
     /** Test mode ({@code @QuarkusTest}, {@code QuarkusUnitTest}, {@code @QuarkusMainTest}). */
     Test test();
@@ -93,6 +107,13 @@ public interface MacvlanShimConfig {
          * {@code 198.51.100.192/27,2001:db8:100::253}.
          */
         Optional<List<String>> staticRoutes();
+
+        /**
+         * The shim's MAC address, e.g. {@code 02:00:5e:10:00:01} (unicast). Unset: one derived from
+         * /etc/machine-id, the namespace and the shim's name, the same at every start, so that a shim made
+         * again keeps the MAC the instances' neighbour entries point at.
+         */
+        Optional<String> mac();
     }
 
     /** Reconciliation timing. */
@@ -128,6 +149,21 @@ public interface MacvlanShimConfig {
          * or started later is picked up without a restart). An absolute path: that socket, waited for while it
          * does not exist; nothing LXD asked for is removed until it has answered. {@code none}: the LXD source
          * is off.
+         */
+        @WithDefault("auto")
+        String socket();
+    }
+
+    /** Where the Docker engine or the Podman service is. */
+    interface Docker {
+
+        /**
+         * The engine's API socket (Docker Engine API; Podman's Docker-compatible service). {@code auto}: the first
+         * that exists of {@code $DOCKER_HOST} (when it is a {@code unix://} address), {@code /run/docker.sock},
+         * {@code /var/run/docker.sock} and Podman's rootful {@code /run/podman/podman.sock}, looked for again every
+         * second while none does (an engine installed or started later is picked up without a restart). An
+         * absolute path: that socket, waited for while it does not exist; nothing the engine asked for is removed
+         * until it has answered. {@code none}: the Docker source is off.
          */
         @WithDefault("auto")
         String socket();

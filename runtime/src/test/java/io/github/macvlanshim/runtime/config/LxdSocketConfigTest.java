@@ -14,18 +14,18 @@ class LxdSocketConfigTest {
     @ParameterizedTest
     @ValueSource(strings = { "auto", "AUTO", " auto " })
     void autoLooksForAKnownSocket(String value) {
-        assertThat(ConfigValidator.lxdSocket(value)).isEqualTo(LxdSocketSetting.auto());
+        assertThat(ConfigValidator.lxdSocket(value)).isEqualTo(SocketSetting.auto());
     }
 
     @Test
     void noneTurnsTheSourceOff() {
-        assertThat(ConfigValidator.lxdSocket("none")).isEqualTo(LxdSocketSetting.none());
+        assertThat(ConfigValidator.lxdSocket("none")).isEqualTo(SocketSetting.none());
     }
 
     @ParameterizedTest
     @ValueSource(strings = { "/var/snap/lxd/common/lxd/unix.socket", "/var/lib/incus/unix.socket", "/tmp/a-b_c+d@e,f/x" })
     void anAbsolutePlainPathIsThatSocket(String value) {
-        assertThat(ConfigValidator.lxdSocket(value)).isEqualTo(LxdSocketSetting.path(Path.of(value)));
+        assertThat(ConfigValidator.lxdSocket(value)).isEqualTo(SocketSetting.path(Path.of(value)));
     }
 
     @ParameterizedTest
@@ -49,6 +49,6 @@ class LxdSocketConfigTest {
     void settingsMadeWithoutASocketDefaultToAuto() {
         EngineSettings settings = new EngineSettings(java.util.List.of(), java.time.Duration.ofSeconds(30), 77,
                 MacvlanShimConfig.OnStop.KEEP, false, java.util.Optional.empty());
-        assertThat(settings.lxdSocket()).isEqualTo(LxdSocketSetting.auto());
+        assertThat(settings.lxdSocket()).isEqualTo(SocketSetting.auto());
     }
 }

@@ -45,6 +45,8 @@ public final class LxdInstanceSource implements InstanceSource {
     private static final Logger LOG = Logger.getLogger(LxdInstanceSource.class);
     /** A connection that stayed open this long was a good one: the next failure starts the backoff afresh. */
     private static final Duration STABLE = Duration.ofSeconds(10);
+    /** Polls that found the same endpoints once an address showed, before the wait ends. */
+    private static final int SETTLED_AFTER = 3;
 
     private final List<Path> candidates;
     private final Expectation expectation;
@@ -303,6 +305,9 @@ public final class LxdInstanceSource implements InstanceSource {
         private final String action;
         private final Backoff backoff = Backoff.bounded(timing.pollInitial(), timing.pollCap(), timing.pollTotal());
         private Map<String, String> nics;
+        /** What this wait last reported, and how many polls since found the same: addresses come one by one. */
+        private List<Endpoint> reported;
+        private int unchanged;
 
         Poll(String project, String instance, String action) {
             this.project = project;
@@ -313,6 +318,7 @@ public final class LxdInstanceSource implements InstanceSource {
         synchronized void restart() {
             backoff.reset();
             nics = null;
+            unchanged = 0;
         }
 
         void step() {
@@ -333,24 +339,40 @@ public final class LxdInstanceSource implements InstanceSource {
             } catch (RuntimeException e) {
                 done = Done.resync("reading it failed: " + e);
             }
+            boolean report;
+            boolean over;
             Duration next;
             synchronized (this) {
-                next = done == null ? backoff.next() : Duration.ZERO;
-                if (done == null && next.isZero()) {
-                    done = Done.with("no address after " + timing.pollTotal().toSeconds() + " s", List.of());
+                if (done != null && done.settling()) {
+                    // An address showed; others (the second family, a second NIC) may follow within moments.
+                    report = !done.endpoints().equals(reported);
+                    unchanged = report ? 0 : unchanged + 1;
+                    reported = done.endpoints();
+                    next = unchanged >= SETTLED_AFTER ? Duration.ZERO : backoff.next();
+                    over = next.isZero();
+                } else {
+                    next = done == null ? backoff.next() : Duration.ZERO;
+                    if (done == null && next.isZero()) {
+                        done = Done.with("no address after " + timing.pollTotal().toSeconds() + " s", List.of());
+                    }
+                    over = done != null;
+                    report = over;
                 }
-                if (done != null) {
+                if (over) {
                     polls.remove(project + "/" + instance, this);
                 }
             }
-            if (done == null) {
+            if (!over) {
+                if (report) {
+                    instanceChanged(project, instance, done.endpoints());
+                }
                 schedule(this, next);
                 return;
             }
             LOG.debugf("LXD event %s for %s/%s: %s", action, project, instance, done.why());
             if (done.endpoints() == null) {
                 resync();
-            } else {
+            } else if (report) {
                 instanceChanged(project, instance, done.endpoints());
             }
         }
@@ -392,19 +414,22 @@ public final class LxdInstanceSource implements InstanceSource {
                 return Done.with("it is " + state.path("status").asText("not running").toLowerCase(), List.of());
             }
             List<Endpoint> endpoints = parser.stateEndpoints(project, instance, state, wanted);
-            return endpoints.isEmpty() ? null : Done.with("address seen", endpoints);
+            return endpoints.isEmpty() ? null : new Done("address seen", endpoints, true);
         }
     }
 
-    /** Why a wait ended, and the instance's endpoints then (null: only a full snapshot can tell). */
-    private record Done(String why, List<Endpoint> endpoints) {
+    /**
+     * Why a wait ended, and the instance's endpoints then (null: only a full snapshot can tell); {@code settling}:
+     * an address showed, and the wait goes on until its endpoints stop changing.
+     */
+    private record Done(String why, List<Endpoint> endpoints, boolean settling) {
 
         static Done with(String why, List<Endpoint> endpoints) {
-            return new Done(why, endpoints);
+            return new Done(why, endpoints, false);
         }
 
         static Done resync(String why) {
-            return new Done(why, null);
+            return new Done(why, null, false);
         }
     }
 

@@ -21,10 +21,11 @@ import org.junit.jupiter.api.Test;
 import io.github.macvlanshim.lab.Lab;
 import io.github.macvlanshim.lab.LxdDaemon;
 import io.github.macvlanshim.lab.LxdHost;
+import io.github.macvlanshim.lab.UnixSocketProxy;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
 import io.github.macvlanshim.runtime.EngineSettingsProducerAccess;
-import io.github.macvlanshim.runtime.config.LxdSocketSetting;
+import io.github.macvlanshim.runtime.config.SocketSetting;
 import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
@@ -75,13 +76,15 @@ class LxdLifecycleLabTest {
         }
         instances.forEach(instance -> lxd.deleteInstance(instance, true));
         lab.ip(host, "route", "flush", "proto", "77");
+        // The next test's containers reuse these addresses with new MACs.
+        lab.ip(host, "neigh", "flush", "all");
     }
 
     @Test
     void lxdStartingAfterTheEngineIsFoundThroughLxdDirAndRoutedWithoutARestart() throws Exception {
         runningContainer("c1", C1);
         lxdGoneWithItsSocket();
-        Engine engine = engine(EngineSettingsProducerAccess.source(LxdSocketSetting.auto(),
+        Engine engine = engine(EngineSettingsProducerAccess.source(SocketSetting.auto(),
                 Optional.of(lxd.dir().toString())), Optional.empty());
         ReconcileStatus before = engine.status();
         assertThat(before.sources()).singleElement().satisfies(source -> {
@@ -106,7 +109,7 @@ class LxdLifecycleLabTest {
     void aConfiguredSocketThatAppearsLaterIsAwaitedNotAStartUpFailure() throws Exception {
         runningContainer("c1", C1);
         lxdGoneWithItsSocket();
-        Engine engine = engine(EngineSettingsProducerAccess.source(LxdSocketSetting.path(lxd.socket()),
+        Engine engine = engine(EngineSettingsProducerAccess.source(SocketSetting.path(lxd.socket()),
                 Optional.empty()), Optional.empty());
         assertThat(engine.status().sources()).singleElement().satisfies(source -> {
             assertThat(source.state()).isEqualTo(State.ABSENT);
@@ -174,8 +177,47 @@ class LxdLifecycleLabTest {
         assertThat(engine.reconcile("test").ready()).isTrue();
     }
 
+    @Test
+    void aKernelEventAsksLxdNothingAndAContainerStartCostsRequestsAboutThatContainerOnly() throws Exception {
+        UnixSocketProxy proxy = UnixSocketProxy.start(lxd.dir().resolve("counting.socket"), lxd.socket());
+        toClose.add(proxy);
+        runningContainer("c1", C1);
+        engine(LxdInstanceSource.at(proxy.socket()), Optional.empty());
+        assertThat(Wait.until(Duration.ofSeconds(3), () -> routes().contains(C1 + " dev mynet"))).isTrue();
+        quiet(proxy);
+
+        int beforeRepair = proxy.requests().size();
+        lab.ip(host, "route", "del", C1 + "/32", "dev", "mynet", "proto", "77");
+        assertThat(Wait.until(Duration.ofSeconds(1), () -> routes().contains(C1 + " dev mynet")))
+                .as("repaired within a second").isTrue();
+        lab.ip(host, "link", "set", "mynet", "down");
+        assertThat(Wait.until(Duration.ofSeconds(1), () -> lab.ip(host, "-o", "link", "show", "mynet").contains(",UP")))
+                .as("shim set up again within a second").isTrue();
+        quiet(proxy);
+        assertThat(proxy.requests().subList(beforeRepair, proxy.requests().size()))
+                .as("requests for a deleted route and a downed shim").isEmpty();
+
+        int beforeStart = proxy.requests().size();
+        runningContainer("c2", C2);
+        assertThat(Wait.until(Duration.ofSeconds(3), () -> routes().contains(C2 + " dev mynet"))).isTrue();
+        quiet(proxy);
+        List<String> forStart = proxy.requests().subList(beforeStart, proxy.requests().size());
+        assertThat(forStart).as("a start costs no listing").noneMatch(path -> path.startsWith("/1.0/instances?"))
+                .allMatch(path -> path.startsWith("/1.0/instances/c2") || path.startsWith("/1.0/networks"));
+        System.out.printf("requests for one container start: %d %s%n", forStart.size(), forStart);
+    }
+
+    /** Waits until a second passes with no request through the proxy. */
+    private static void quiet(UnixSocketProxy proxy) {
+        int last = -1;
+        while (last != proxy.requests().size()) {
+            last = proxy.requests().size();
+            Wait.until(Duration.ofSeconds(1), () -> false);
+        }
+    }
+
     private InstanceSource autoSource() {
-        return EngineSettingsProducerAccess.source(LxdSocketSetting.auto(), Optional.of(lxd.dir().toString()));
+        return EngineSettingsProducerAccess.source(SocketSetting.auto(), Optional.of(lxd.dir().toString()));
     }
 
     private Engine engine(InstanceSource source, Optional<Path> stateFile) {
