@@ -158,8 +158,9 @@ class AgentSigkillLabTest {
         Process third = startAgent("third");
         assertThat(third.waitFor(START_WITHIN.toSeconds(), TimeUnit.SECONDS)).as("a third agent on the same shim stops").isTrue();
         assertThat(third.exitValue()).isNotZero();
-        assertThat(log("third")).contains("shim mynet in network namespace " + host + " is already managed")
-                .contains("PID " + second.pid()).contains("netns-" + host + "+mynet.lock");
+        long inode = ((Number) Files.getAttribute(Path.of("/run/netns", host), "unix:ino")).longValue();
+        assertThat(log("third")).contains("route protocol 77 in network namespace net:[" + inode + "] (/run/netns/" + host
+                + ") is already managed").contains("PID " + second.pid()).contains("netns-" + inode + "+proto-77.lock");
         assertThat(second.isAlive()).isTrue();
         assertThat(routes()).hasSize(wanted.size());
     }

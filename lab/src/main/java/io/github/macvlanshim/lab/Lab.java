@@ -103,15 +103,31 @@ public final class Lab implements AutoCloseable {
      * @return the container's namespace name
      */
     public String addContainer(String name, String ipv4, String ipv6) {
+        return addContainerOn("eth0", name, ipv4, ipv6);
+    }
+
+    /** As {@link #addContainer}, on the host's interface {@code parent} (one {@link #addNic} made). */
+    public String addContainerOn(String parent, String name, String ipv4, String ipv6) {
         if (!CONTAINER_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("container name '" + name + "' must be 1-16 of a-z and 0-9");
         }
         String container = PREFIX + "c-" + name + "-" + suffix;
         addNamespace(container);
         // Created straight into the container's namespace: the same device LXD makes, never visible to the host by name.
-        ip(hostNetns(), "link", "add", "link", "eth0", "name", "eth0", "netns", container, "type", "macvlan", "mode", "bridge");
+        ip(hostNetns(), "link", "add", "link", parent, "name", "eth0", "netns", container, "type", "macvlan", "mode", "bridge");
         configureEnd(container, ipv4, ipv6);
         return container;
+    }
+
+    /**
+     * Plugs a second NIC {@code name} of the host into the switch, up and without addresses: a parent that
+     * appears while the host runs (a USB NIC, a VLAN interface made later).
+     */
+    public void addNic(String name) {
+        ip(lanNetns(), "link", "add", "to-" + name, "type", "veth", "peer", "name", name, "netns", hostNetns());
+        ip(lanNetns(), "link", "set", "to-" + name, "master", "br0");
+        ip(lanNetns(), "link", "set", "to-" + name, "up");
+        ip(hostNetns(), "link", "set", name, "up");
     }
 
     /**

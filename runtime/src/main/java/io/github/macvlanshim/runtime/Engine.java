@@ -1,8 +1,10 @@
 package io.github.macvlanshim.runtime;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +21,10 @@ import io.github.macvlanshim.runtime.net.HostNetwork;
 import io.github.macvlanshim.runtime.net.HostNetworkException;
 import io.github.macvlanshim.runtime.net.InMemoryHostNetwork;
 import io.github.macvlanshim.runtime.net.NetworkMonitor;
+import io.github.macvlanshim.runtime.net.NetworkNamespace;
 import io.github.macvlanshim.runtime.net.NetworkState;
+import io.github.macvlanshim.runtime.net.Ownership;
+import io.github.macvlanshim.runtime.net.ShimMac;
 import io.github.macvlanshim.runtime.reconcile.ReconcileLoop;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
@@ -44,18 +49,22 @@ public final class Engine implements AutoCloseable {
     private static final Duration DEBOUNCE = Duration.ofMillis(25);
     private static final Pattern TOKEN_SEPARATORS = Pattern.compile("[\\s@:]+");
 
+    private static final Path MACHINE_ID = Path.of("/etc/machine-id");
+
     private final EngineSettings settings;
     private final List<InstanceSource> sources;
     private final SourceGatherer gatherer;
     private final Reconciler reconciler;
     private final ReconcileLoop loop;
-    private final Optional<NetworkMonitor> monitor;
-    private final List<ShimLock> locks;
+    private final Optional<OwnershipLock> lock;
+    private final boolean onHost;
+    private NetworkMonitor monitor;
 
     private Engine(EngineSettings settings, HostNetwork network, List<InstanceSource> sources,
-            Consumer<ReconcileReport> listener, List<ShimLock> locks, boolean onHost) {
+            Consumer<ReconcileReport> listener, Optional<OwnershipLock> lock, boolean onHost) {
         this.settings = settings;
-        this.locks = locks;
+        this.lock = lock;
+        this.onHost = onHost;
         this.sources = List.copyOf(sources);
         // In memory, nothing of the machine is read or written, the state file included.
         SourceMemory memory = settings.stateFile().filter(file -> onHost)
@@ -65,14 +74,21 @@ public final class Engine implements AutoCloseable {
         this.reconciler = new Reconciler(settings, network, gatherer, Clock.systemUTC(), listener);
         // Events reconcile on what the sources last said: a kernel event asks no source anything.
         this.loop = new ReconcileLoop(() -> reconciler.reconcileWithKnown("event"), DEBOUNCE, "macvlan-shim-reconcile");
-        // Watch before the first reconcile, so that nothing that happens after it can go unseen.
+    }
+
+    /** Watches, subscribes and reconciles once; on failure the caller closes what was started. */
+    private void begin() {
+        // Watch before the first reconcile, so that nothing that happens after it can go unseen. A restarted
+        // monitor asks for a reconcile: what changed while no monitor ran would otherwise wait for the tick.
         Set<String> watched = watchedNames(settings);
-        this.monitor = onHost ? Optional.of(NetworkMonitor.start(settings.netns(), line -> {
-            if (mentionsAny(line, watched)) {
-                loop.request();
-            }
-        })) : Optional.empty();
-        this.sources.forEach(source -> source.subscribe(new SourceListener() {
+        if (onHost) {
+            monitor = NetworkMonitor.start(settings.netns(), line -> {
+                if (mentionsAny(line, watched)) {
+                    loop.request();
+                }
+            }, loop::request);
+        }
+        sources.forEach(source -> source.subscribe(new SourceListener() {
             @Override
             public void resync() {
                 gatherer.markStale(source.name());
@@ -88,22 +104,26 @@ public final class Engine implements AutoCloseable {
         ReconcileStatus first = reconciler.reconcile("start-up");
         LOG.infof("macvlan-shim started%s: %d shims, protocol %d, interval %s, on-stop %s%s; first reconcile: %s",
                 where(settings), settings.shims().size(), settings.protocol(), settings.interval(),
-                settings.onStop().name().toLowerCase(), settings.dryRun() ? ", dry-run" : "", first.message());
+                settings.onStop().name().toLowerCase(), settings.dryRun() ? ", dry-run (no lock taken)" : "",
+                first.message());
     }
 
     /**
      * Starts the engine, or throws, changing nothing: {@link InvalidConfigException} when the host contradicts
-     * the settings (a parent that does not exist, an interface with a shim's name that is not ours),
-     * {@link IllegalStateException} when another engine holds a shim's {@link ShimLock}.
+     * the settings (an interface with a shim's name that is not ours), {@link IllegalStateException} when
+     * another engine holds the {@link OwnershipLock} of this namespace and protocol. A parent that does not
+     * exist yet is no failure: the shim waits for it (a WARN line, and "parent missing" in readiness). A dry
+     * run takes no lock, so it can preview beside a running engine.
      */
     public static Engine start(EngineSettings settings, HostNetwork network, List<InstanceSource> sources,
             Consumer<ReconcileReport> listener) {
-        // Before anything is read or changed: a second engine on a shim must not touch it at all.
-        List<ShimLock> locks = new ArrayList<>();
+        NetworkNamespace namespace = NetworkNamespace.of(settings.netns());
+        Ownership ownership = new Ownership(settings.protocol());
+        // Before anything is read or changed: a second engine on these routes must not touch them at all.
+        Optional<OwnershipLock> lock = settings.dryRun() ? Optional.empty()
+                : Optional.of(OwnershipLock.acquire(settings.lockDirectory(), namespace, ownership));
+        Engine engine = null;
         try {
-            for (ShimSpec shim : settings.shims()) {
-                locks.add(ShimLock.acquire(settings.netns(), shim.name()));
-            }
             NetworkState state;
             try {
                 state = network.read();
@@ -111,10 +131,16 @@ public final class Engine implements AutoCloseable {
                 throw new IllegalStateException("macvlan-shim cannot read the host network" + where(settings) + ": "
                         + e.getMessage(), e);
             }
-            checkAgainstHost(settings, state);
-            return new Engine(settings, network, sources, listener, List.copyOf(locks), true);
-        } catch (RuntimeException e) {
-            locks.forEach(ShimLock::close);
+            EngineSettings withMacs = settings.withShims(withStableMacs(settings.shims(), namespace, machineId()));
+            checkAgainstHost(withMacs, state, ownership);
+            engine = new Engine(withMacs, network, sources, listener, lock, true);
+            engine.begin();
+            return engine;
+        } catch (RuntimeException | Error e) {
+            if (engine != null) {
+                engine.closeStarted();
+            }
+            lock.ifPresent(OwnershipLock::close);
             throw e;
         }
     }
@@ -126,8 +152,15 @@ public final class Engine implements AutoCloseable {
      */
     public static Engine startInMemory(EngineSettings settings, InMemoryHostNetwork network,
             List<InstanceSource> sources, Consumer<ReconcileReport> listener) {
-        checkAgainstHost(settings, network.read());
-        return new Engine(settings, network, sources, listener, List.of(), false);
+        checkAgainstHost(settings, network.read(), new Ownership(settings.protocol()));
+        Engine engine = new Engine(settings, network, sources, listener, Optional.empty(), false);
+        try {
+            engine.begin();
+            return engine;
+        } catch (RuntimeException | Error e) {
+            engine.closeStarted();
+            throw e;
+        }
     }
 
     public ReconcileStatus status() {
@@ -149,7 +182,15 @@ public final class Engine implements AutoCloseable {
         return loop.runs();
     }
 
-    /** Stops watching, applies {@code on-stop}, then releases the shims' locks: the next engine may start. */
+    /** False once the event-driven reconcile loop died. */
+    public boolean loopAlive() {
+        return loop.alive();
+    }
+
+    /**
+     * Stops watching, waits for a reconcile in progress (a scheduler tick) and lets no other begin, applies
+     * {@code on-stop}, then releases the lock: the next engine may start.
+     */
     @Override
     public void close() {
         close(settings.onStop());
@@ -158,9 +199,7 @@ public final class Engine implements AutoCloseable {
     /** As {@link #close()}, with {@code onStop} in place of the configured on-stop (dev mode removes). */
     public void close(OnStop onStop) {
         try {
-            monitor.ifPresent(NetworkMonitor::close);
-            sources.forEach(InstanceSource::close);
-            loop.close();
+            closeStarted();
             if (onStop == OnStop.REMOVE) {
                 try {
                     reconciler.removeOwned();
@@ -169,24 +208,58 @@ public final class Engine implements AutoCloseable {
                 }
             }
         } finally {
-            locks.forEach(ShimLock::close);
+            lock.ifPresent(OwnershipLock::close);
         }
     }
 
-    private static void checkAgainstHost(EngineSettings settings, NetworkState state) {
-        for (ShimSpec shim : settings.shims()) {
-            if (state.link(shim.parent()).isEmpty()) {
-                throw InvalidConfigException.of("quarkus.macvlan-shim.shims." + shim.name() + ".parent", shim.parent(),
-                        "no interface of that name exists" + where(settings)
-                                + "; expected the interface the instances' macvlan NICs sit on");
-            }
-            state.link(shim.name()).filter(link -> !link.isMacvlanBridgeOn(shim.parent())).ifPresent(link -> {
-                throw InvalidConfigException.of("quarkus.macvlan-shim.shims." + shim.name(), "",
-                        "interface " + shim.name() + " already exists as " + link.describe()
-                                + ", not a macvlan in bridge mode on " + shim.parent()
-                                + "; it is not ours and is left alone: remove it or choose another shim name");
-            });
+    /** Ends what {@link #begin()} started, whatever part of it ran. */
+    private void closeStarted() {
+        if (monitor != null) {
+            monitor.close();
         }
+        sources.forEach(InstanceSource::close);
+        loop.close();
+        reconciler.stop();
+    }
+
+    private static void checkAgainstHost(EngineSettings settings, NetworkState state, Ownership ownership) {
+        for (ShimSpec shim : settings.shims()) {
+            state.link(shim.name())
+                    .filter(link -> !ownership.isOurShimOn(link, shim.parent())
+                            && !ownership.isAdoptable(link, shim.parent(), state))
+                    .ifPresent(link -> {
+                        throw InvalidConfigException.of("quarkus.macvlan-shim.shims." + shim.name(), "",
+                                "interface " + shim.name() + " already exists as " + link.describe()
+                                        + ", not a macvlan in bridge mode on " + shim.parent() + " marked as ours (alias "
+                                        + ownership.marker() + ") nor one with routes of protocol " + ownership.protocol()
+                                        + " through it; it is not ours and is left alone: remove it or choose another"
+                                        + " shim name (if an older macvlan-shim made it: ip link set dev " + shim.name()
+                                        + " alias " + ownership.marker() + ")");
+                    });
+        }
+    }
+
+    /** Each shim without a configured MAC gets the one derived for it; none when the machine id is unknown. */
+    static List<ShimSpec> withStableMacs(List<ShimSpec> shims, NetworkNamespace namespace, Optional<String> machineId) {
+        return shims.stream()
+                .map(shim -> shim.mac().isPresent() || machineId.isEmpty() ? shim
+                        : shim.withMac(Optional.of(ShimMac.derive(machineId.get(), namespace.stableKey(), shim.name()))))
+                .toList();
+    }
+
+    private static Optional<String> machineId() {
+        try {
+            String id = Files.readString(MACHINE_ID).strip();
+            if (id.matches("[0-9a-f]{32}")) {
+                return Optional.of(id);
+            }
+            LOG.warnf("%s holds no machine id; shims get random MACs (set quarkus.macvlan-shim.shims.NAME.mac to keep"
+                    + " one across re-creation)", MACHINE_ID);
+        } catch (IOException e) {
+            LOG.warnf("cannot read %s (%s); shims get random MACs (set quarkus.macvlan-shim.shims.NAME.mac to keep one"
+                    + " across re-creation)", MACHINE_ID, e.getMessage());
+        }
+        return Optional.empty();
     }
 
     private static Set<String> watchedNames(EngineSettings settings) {

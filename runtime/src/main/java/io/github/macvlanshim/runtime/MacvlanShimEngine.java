@@ -141,6 +141,12 @@ public class MacvlanShimEngine {
         return running == null ? status() : running.reconcile("request");
     }
 
+    /** False once the event-driven reconcile loop died (it is meant never to); true while idle. */
+    public boolean loopAlive() {
+        Engine running = engine;
+        return running == null || running.loopAlive();
+    }
+
     public EngineSettings settings() {
         return settings;
     }

@@ -12,7 +12,7 @@ class IntervalNegativeTest {
     static final QuarkusUnitTest APP = new QuarkusUnitTest()
             .withEmptyApplication()
             .overrideConfigKey("quarkus.macvlan-shim.reconcile.interval", "-5s")
-            .assertException(StartupFailure.withMessage("quarkus.macvlan-shim.reconcile.interval=PT-5S", "expected a positive duration"));
+            .assertException(StartupFailure.withMessage("quarkus.macvlan-shim.reconcile.interval=PT-5S", "expected a duration of at least 1s"));
 
     @Test
     void startUpIsRefusedWithOneClearMessage() {

@@ -12,7 +12,7 @@ class IntervalZeroTest {
     static final QuarkusUnitTest APP = new QuarkusUnitTest()
             .withEmptyApplication()
             .overrideConfigKey("quarkus.macvlan-shim.reconcile.interval", "0s")
-            .assertException(StartupFailure.withMessage("quarkus.macvlan-shim.reconcile.interval=PT0S", "expected a positive duration"));
+            .assertException(StartupFailure.withMessage("quarkus.macvlan-shim.reconcile.interval=PT0S", "expected a duration of at least 1s"));
 
     @Test
     void startUpIsRefusedWithOneClearMessage() {

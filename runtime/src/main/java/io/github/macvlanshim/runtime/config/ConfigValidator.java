@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import io.github.macvlanshim.runtime.net.InterfaceNames;
 import io.github.macvlanshim.runtime.net.IpLiterals;
 import io.github.macvlanshim.runtime.net.IpPrefix;
+import io.github.macvlanshim.runtime.net.ShimMac;
 import io.github.macvlanshim.runtime.net.UntrustedText;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
 
@@ -35,6 +36,9 @@ public final class ConfigValidator {
      */
     public static final Set<Integer> RESERVED_PROTOCOLS = Set.of(0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
             18, 42, 99, 186, 187, 188, 189, 192);
+
+    /** The Quarkus Scheduler runs nothing more often than once a second. */
+    static final java.time.Duration MIN_INTERVAL = java.time.Duration.ofSeconds(1);
 
     private static final Pattern PLAIN_PATH = Pattern.compile("(/[A-Za-z0-9_.+@,-]+)+");
 
@@ -57,9 +61,9 @@ public final class ConfigValidator {
             }
             shims.add(shim);
         }
-        if (config.reconcile().interval().isNegative() || config.reconcile().interval().isZero()) {
+        if (config.reconcile().interval().compareTo(MIN_INTERVAL) < 0) {
             throw InvalidConfigException.of(PREFIX + "reconcile.interval", config.reconcile().interval(),
-                    "expected a positive duration such as 30s");
+                    "expected a duration of at least 1s (the Quarkus Scheduler runs no finer) such as 30s");
         }
         int protocol = config.routes().protocol();
         if (protocol < 1 || protocol > 255) {
@@ -80,7 +84,13 @@ public final class ConfigValidator {
         });
         return new EngineSettings(shims, config.reconcile().interval(), protocol, config.onStop(), config.dryRun(),
                 netns, lxdSocket(config.lxd().socket()), dockerSocket(config.docker().socket()),
-                stateFile(config.stateFile(), netns));
+                stateFile(config.stateFile(), netns), lockDirectory(config.lockDirectory()));
+    }
+
+    /** An absolute, plain directory path, as for the LXD socket. */
+    static Path lockDirectory(String value) {
+        return plainAbsolutePath(PREFIX + "lock-directory", value,
+                "expected the absolute path of a directory such as " + MacvlanShimConfig.DEFAULT_LOCK_DIRECTORY);
     }
 
     /** "none" or an absolute, plain path (as for the LXD socket); unset: the default, none in a named namespace. */
@@ -176,7 +186,14 @@ public final class ConfigValidator {
                         e.getMessage() + "; expected an IPv4 or IPv6 address or prefix such as 198.51.100.192/27");
             }
         }
-        return new ShimSpec(name, parent, address, address6, staticRoutes);
+        Optional<String> mac = shim.mac().map(String::strip).filter(s -> !s.isEmpty()).map(text -> {
+            try {
+                return ShimMac.require(text);
+            } catch (IllegalArgumentException e) {
+                throw InvalidConfigException.of(key(name, "mac"), text, e.getMessage());
+            }
+        });
+        return new ShimSpec(name, parent, address, address6, staticRoutes, mac);
     }
 
     private interface Parser<T> {

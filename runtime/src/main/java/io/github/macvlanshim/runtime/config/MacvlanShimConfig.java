@@ -22,6 +22,9 @@ public interface MacvlanShimConfig {
     /** The first route protocol number no well-known routing daemon claims: marks the routes that are ours. */
     int DEFAULT_PROTOCOL = 77;
 
+    /** A tmpfs on systemd hosts (the unit's RuntimeDirectory), empty after a reboot. */
+    String DEFAULT_LOCK_DIRECTORY = "/run/macvlan-shim";
+
     /** Where the agent's package gives it a state directory. */
     String DEFAULT_STATE_FILE = "/var/lib/macvlan-shim/sources.json";
 
@@ -62,6 +65,13 @@ public interface MacvlanShimConfig {
     Docker docker();
 
     /**
+     * The directory of the lock file that keeps a second engine off this engine's routes: one engine per
+     * network namespace and route protocol. An absolute path; a dry run takes no lock.
+     */
+    @WithDefault(DEFAULT_LOCK_DIRECTORY)
+    String lockDirectory();
+
+    /**
      * The file where each instance source's last good endpoints are kept, so that they outlive a restart: an
      * agent that starts while LXD is down keeps the routes LXD last asked for instead of removing them. Written
      * atomically; a missing or unusable file is a fresh start. {@code none}: nothing is kept across restarts.
@@ -97,6 +107,13 @@ public interface MacvlanShimConfig {
          * {@code 198.51.100.192/27,2001:db8:100::253}.
          */
         Optional<List<String>> staticRoutes();
+
+        /**
+         * The shim's MAC address, e.g. {@code 02:00:5e:10:00:01} (unicast). Unset: one derived from
+         * /etc/machine-id, the namespace and the shim's name, the same at every start, so that a shim made
+         * again keeps the MAC the instances' neighbour entries point at.
+         */
+        Optional<String> mac();
     }
 
     /** Reconciliation timing. */

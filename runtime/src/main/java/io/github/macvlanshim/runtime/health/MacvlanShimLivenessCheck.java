@@ -16,7 +16,10 @@ import io.github.macvlanshim.runtime.MacvlanShimEngine;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
 
-/** UP while idle (no shim configured); DOWN when no reconcile has completed (whatever its outcome) within three intervals: the loop is stuck. */
+/**
+ * UP while idle (no shim configured); DOWN when no reconcile has completed (whatever its outcome) within three
+ * intervals (the loop is stuck), or when the event-driven reconcile loop died.
+ */
 @Liveness
 @ApplicationScoped
 public class MacvlanShimLivenessCheck implements HealthCheck {
@@ -34,8 +37,10 @@ public class MacvlanShimLivenessCheck implements HealthCheck {
         Optional<Instant> last = status.lastCompleted();
         Duration interval = engine.settings().interval();
         return HealthCheckResponse.named(MacvlanShimReadinessCheck.NAME)
-                .status(status.outcome() == Outcome.IDLE || alive(last, clock.instant(), interval))
+                .status(status.outcome() == Outcome.IDLE
+                        || engine.loopAlive() && alive(last, clock.instant(), interval))
                 .withData("last-reconcile", last.map(Object::toString).orElse("never"))
+                .withData("reconcile-loop", engine.loopAlive() ? "running" : "died")
                 .withData("interval", interval.toString())
                 .build();
     }

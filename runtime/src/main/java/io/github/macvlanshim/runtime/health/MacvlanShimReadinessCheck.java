@@ -39,7 +39,8 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
         return response(engine.status(), engine.mode());
     }
 
-    static HealthCheckResponse response(ReconcileStatus status, EngineMode mode) {
+    /** The readiness response for {@code status}: public so that embedding applications and tests can render one. */
+    public static HealthCheckResponse response(ReconcileStatus status, EngineMode mode) {
         List<String> reasons = status.notReadyReasons();
         boolean ready = status.ready();
         HealthCheckResponseBuilder builder = HealthCheckResponse.named(NAME).status(ready)
@@ -68,6 +69,11 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
         int index = 0;
         for (Conflict conflict : status.conflicts()) {
             builder.withData("conflict." + index++, conflict.toString());
+        }
+        builder.withData("refused-changes", status.refused().size());
+        index = 0;
+        for (ReconcileStatus.RefusedChange refused : status.refused()) {
+            builder.withData("refused." + index++, refused.toString());
         }
         return builder.build();
     }

@@ -30,8 +30,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * The meters, in Prometheus names: macvlan_shim_build_info{version}, macvlan_shim_ready,
  * macvlan_shim_routes{shim}, macvlan_shim_linkdown_routes{shim}, macvlan_shim_parent_up{shim,parent},
  * macvlan_shim_conflicts{shim}, macvlan_shim_source_up{source}, macvlan_shim_reconcile_seconds{outcome},
- * macvlan_shim_reconcile_failures_total, macvlan_shim_route_changes_total{shim,op} and
- * macvlan_shim_repairs_total{shim,what}. Every one has a description, which Prometheus shows as its HELP (the
+ * macvlan_shim_reconcile_failures_total, macvlan_shim_route_changes_total{shim,op},
+ * macvlan_shim_repairs_total{shim,what}, macvlan_shim_refused_changes{shim} (refused by the kernel at the last
+ * reconcile) and macvlan_shim_refusals_total{shim}. Every one has a description, which Prometheus shows as its HELP (the
  * monitoring kit's test checks them with promtool). A bean only when Micrometer is present and metrics are enabled.
  * <p>
  * Counts are kept here and read by function meters, for two reasons: the first reconcile runs during
@@ -53,6 +54,7 @@ public class MacvlanShimMetrics {
     private final AtomicLong failures = new AtomicLong();
     private final Map<String, Meter> sourceUp = new ConcurrentHashMap<>();
     private final MacvlanShimEngine engine;
+    private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
 
     /** Reconciles of one outcome: how many, and how long in all. */
     private static final class Tally {
@@ -96,6 +98,12 @@ public class MacvlanShimMetrics {
                     .description("Foreign routes or interfaces in the shim's way, left alone")
                     .tag("shim", shim.name())
                     .register(registry));
+            meters.add(Gauge.builder("macvlan.shim.refused.changes", engine,
+                    e -> e.status().refused().stream().filter(r -> r.shim().equals(shim.name())).count())
+                    .description("Changes the kernel refused at the last reconcile (retried at the next)")
+                    .tag("shim", shim.name())
+                    .register(registry));
+            refusals(shim.name());
             ROUTE_OPS.forEach(op -> routeChanges(shim.name(), op));
             REPAIRS.forEach(what -> repairs(shim.name(), what));
         });
@@ -131,6 +139,18 @@ public class MacvlanShimMetrics {
             }
         }
         report.repairs().forEach(repair -> repairs(repair.shim(), repair.what()).incrementAndGet());
+        report.status().refused().forEach(refused -> refusals(refused.shim()).incrementAndGet());
+    }
+
+    private AtomicLong refusals(String shim) {
+        return refusals.computeIfAbsent(shim, key -> {
+            AtomicLong count = new AtomicLong();
+            meters.add(FunctionCounter.builder("macvlan.shim.refusals", count, AtomicLong::get)
+                    .description("Changes the kernel refused, counted at every reconcile that tried them")
+                    .tag("shim", shim)
+                    .register(registry));
+            return count;
+        });
     }
 
     private Tally reconciles(Outcome outcome) {

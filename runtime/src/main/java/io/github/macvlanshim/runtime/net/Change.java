@@ -13,8 +13,23 @@ public sealed interface Change {
     /** The shim (or, for a stray owned route, the device) this change is about. */
     String shim();
 
-    /** A new macvlan in bridge mode on {@code parent}, down, with the parent's MTU. */
-    record CreateShim(String shim, String parent, int mtu) implements Change {
+    /**
+     * A new macvlan in bridge mode on {@code parent}, down, with the parent's MTU and, when given, that MAC
+     * (otherwise the kernel picks a random one).
+     */
+    record CreateShim(String shim, String parent, int mtu, Optional<String> mac) implements Change {
+
+        public CreateShim(String shim, String parent, int mtu) {
+            this(shim, parent, mtu, Optional.empty());
+        }
+    }
+
+    /** Puts the {@link Ownership} marker on the shim as its alias: from then on it is recognisably ours. */
+    record MarkShim(String shim, String marker) implements Change {
+    }
+
+    /** Gives an existing shim its stable MAC (a shim made by a version that let the kernel pick one). */
+    record SetMac(String shim, String mac) implements Change {
     }
 
     /**

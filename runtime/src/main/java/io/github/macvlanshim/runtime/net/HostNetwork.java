@@ -9,8 +9,12 @@ public interface HostNetwork {
     NetworkState read() throws HostNetworkException;
 
     /**
-     * Applies {@code changes} in order, owned routes marked with {@code protocol}. On failure some changes
-     * may have been applied: the caller reads the kernel again before deciding anything.
+     * Applies {@code changes} in order, owned routes marked with {@code protocol}. A change the kernel refuses
+     * does not stop the others: it is returned with the kernel's reason, and every other change is still tried.
+     * Throws only when the changes could not be tried at all (a change that cannot be rendered, ip missing or
+     * wedged); some may have been made then. Either way the caller reads the kernel again before deciding anything.
+     *
+     * @return the refused changes, in plan order; empty when every change was made
      */
-    void apply(List<Change> changes, int protocol) throws HostNetworkException;
+    List<Refusal> apply(List<Change> changes, int protocol) throws HostNetworkException;
 }

@@ -10,8 +10,8 @@ import io.github.macvlanshim.runtime.reconcile.ShimSpec;
 /**
  * A host network that lives only in memory, over a {@link SimulatedKernel}: what the engine works on in test
  * mode, so that an application's own tests start the extension, inject its beans and read what the engine
- * would have done, without the machine running the tests being read or changed. Like {@code ip -batch}, an
- * apply stops at the first change the kernel would refuse, the ones before it staying made.
+ * would have done, without the machine running the tests being read or changed. Like {@code ip -force -batch},
+ * a change the kernel would refuse is returned and the others are still made.
  */
 public final class InMemoryHostNetwork implements HostNetwork {
 
@@ -44,13 +44,15 @@ public final class InMemoryHostNetwork implements HostNetwork {
     }
 
     @Override
-    public synchronized void apply(List<Change> changes, int protocol) throws HostNetworkException {
+    public synchronized List<Refusal> apply(List<Change> changes, int protocol) {
+        List<Refusal> refused = new ArrayList<>();
         for (int line = 1; line <= changes.size(); line++) {
             try {
                 kernel.apply(changes.get(line - 1), protocol);
             } catch (SimulatedKernel.Refused e) {
-                throw new HostNetworkException("in-memory host network, change " + line + ": " + e.getMessage(), e);
+                refused.add(new Refusal(changes.get(line - 1), e.getMessage() + " (in-memory host network, change " + line + ")"));
             }
         }
+        return refused;
     }
 }

@@ -92,7 +92,17 @@ public final class IpBatchRenderer {
         String shim = InterfaceNames.require(change.shim());
         if (change instanceof Change.CreateShim c) {
             return "link add link " + InterfaceNames.require(c.parent()) + " name " + shim + " mtu " + requireMtu(c.mtu())
-                    + " type macvlan mode bridge";
+                    + c.mac().map(mac -> " address " + ShimMac.require(mac)).orElse("") + " type macvlan mode bridge";
+        }
+        if (change instanceof Change.MarkShim m) {
+            if (!Ownership.isAnyMarker(m.marker())) {
+                throw new IllegalArgumentException("marker " + UntrustedText.quote(m.marker())
+                        + " is not accepted: expected " + Ownership.MARKER_PREFIX + "N");
+            }
+            return "link set dev " + shim + " alias " + m.marker();
+        }
+        if (change instanceof Change.SetMac m) {
+            return "link set dev " + shim + " address " + ShimMac.require(m.mac());
         }
         if (change instanceof Change.AddAddress a) {
             return "address replace " + addressWithLength(a.address(), a.prefixLength()) + " dev " + shim

@@ -23,8 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Jackson tree, never binds to classes, so native images need no reflection for it.
  * <p>
  * It expects numeric output ({@code ip -N}): route protocols as numbers whatever /etc/iproute2/rt_protos
- * names them. Only unicast routes are kept; blackhole, unreachable and the like are not routes through a
- * device, and macvlan-shim never makes them. Anything malformed fails the whole read with one message naming
+ * names them. Routes of every type are kept, each with its type. Anything malformed fails the whole read with one message naming
  * the field, its value and what was expected, so a half-understood kernel state never reaches the planner.
  */
 public final class IpJsonParser {
@@ -107,8 +106,6 @@ public final class IpJsonParser {
             up |= "UP".equals(flag);
             carrier |= "LOWER_UP".equals(flag);
         }
-        // Shown to operators only; anything but a plain MAC is left out rather than echoed.
-        String mac = optionalText(node, "address", where).filter(a -> MAC.matcher(a).matches()).orElse("");
         Optional<String> kind = Optional.empty();
         Optional<String> mode = Optional.empty();
         JsonNode linkinfo = node.get("linkinfo");
@@ -128,8 +125,12 @@ public final class IpJsonParser {
             address(addrInfo.get(i), where + " addr_info[" + i + "]").ifPresent(addresses::add);
         }
         Ipv6Conf ipv6 = netconf.getOrDefault(name, Ipv6Conf.OFF);
+        Optional<String> alias = optionalText(node, "ifalias", where).filter(a -> !a.isEmpty());
+        // Shown to operators: anything but a plain MAC is left out rather than echoed.
+        String mac = optionalText(node, "address", where).map(a -> a.toLowerCase(java.util.Locale.ROOT))
+                .filter(a -> MAC.matcher(a).matches()).orElse("");
         return Optional.of(new Link(name, index, kind, mode, parent, mtu, up, addresses, ipv6.forwarding(), ipv6.proxyNdp(),
-                mac, carrier));
+                mac, carrier, alias));
     }
 
     private static Optional<LinkAddress> address(JsonNode node, String where) {
@@ -168,10 +169,9 @@ public final class IpJsonParser {
             String where = what + " " + i;
             JsonNode node = array.get(i);
             requireObject(node, where);
-            Optional<String> type = optionalText(node, "type", where);
-            if (type.isPresent() && !type.get().equals("1") && !type.get().equals("unicast")) {
-                continue;
-            }
+            // Every type is kept: a blackhole or unreachable route to a wanted address is in the way as much as
+            // a unicast one, and hiding it would make the planner add a route the kernel refuses.
+            KernelRoute.Type type = node.has("type") ? routeType(node.get("type"), where) : KernelRoute.Type.UNICAST;
             String dst = text(node, "dst", where);
             where = where + " (" + UntrustedText.escape(dst) + ")";
             IpPrefix destination = destination(dst, family, where);
@@ -187,8 +187,20 @@ public final class IpJsonParser {
             for (int f = 0; f < flags.size(); f++) {
                 linkdown |= "linkdown".equals(elementText(flags.get(f), "flags[" + f + "]", where));
             }
-            into.add(new KernelRoute(destination, device, gateway, source, protocol, metric, linkdown));
+            into.add(new KernelRoute(destination, device, gateway, source, protocol, metric, type, linkdown));
         }
+    }
+
+    /** With -N the type is rtm_type as a number; the words are accepted too. */
+    private static KernelRoute.Type routeType(JsonNode value, String where) {
+        if (value.isTextual()) {
+            for (KernelRoute.Type type : KernelRoute.Type.values()) {
+                if (type != KernelRoute.Type.OTHER && type.word().equals(value.textValue())) {
+                    return type;
+                }
+            }
+        }
+        return KernelRoute.Type.of(number(value, "type", where));
     }
 
     private static IpPrefix destination(String dst, Class<? extends InetAddress> family, String where) {

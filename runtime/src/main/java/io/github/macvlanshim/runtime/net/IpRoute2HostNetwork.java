@@ -1,13 +1,14 @@
 package io.github.macvlanshim.runtime.net;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@link HostNetwork} on iproute2: two {@code ip -json} processes per read, one {@code ip -batch -} process per
- * run of ip changes. With a namespace name, everything happens inside that namespace.
+ * {@link HostNetwork} on iproute2: two {@code ip -json} processes per read, one {@code ip -force -batch -} process
+ * per run of ip changes. With a namespace name, everything happens inside that namespace.
  */
 public final class IpRoute2HostNetwork implements HostNetwork {
 
@@ -35,42 +36,68 @@ public final class IpRoute2HostNetwork implements HostNetwork {
     }
 
     @Override
-    public void apply(List<Change> changes, int protocol) throws HostNetworkException {
+    public List<Refusal> apply(List<Change> changes, int protocol) throws HostNetworkException {
         List<IpBatchRenderer.Step> steps;
         try {
             steps = IpBatchRenderer.steps(changes, protocol);
         } catch (IllegalArgumentException e) {
             throw new HostNetworkException("cannot apply the plan, nothing was changed: " + e.getMessage(), e);
         }
+        List<Refusal> refused = new ArrayList<>();
         for (IpBatchRenderer.Step step : steps) {
             if (step instanceof IpBatchRenderer.Batch batch) {
-                runBatch(batch);
+                refused.addAll(runBatch(batch));
             } else if (step instanceof IpBatchRenderer.Sysctl sysctl) {
-                ip.inNamespace(sysctl.arguments(), "");
+                try {
+                    ip.inNamespace(sysctl.arguments(), "");
+                } catch (IpCommandException e) {
+                    refused.add(new Refusal(sysctl.change(), IpCommand.oneLine(e.stderr())));
+                }
             }
         }
+        return refused;
     }
 
-    private void runBatch(IpBatchRenderer.Batch batch) throws HostNetworkException {
+    /**
+     * {@code ip -force -batch -}: ip goes on past a failing line, prints the kernel's reason and then
+     * "Command failed -:N" for each, and exits 1. Costs nothing when every line succeeds.
+     */
+    private List<Refusal> runBatch(IpBatchRenderer.Batch batch) throws HostNetworkException {
         try {
-            ip.ip(List.of("-batch", "-"), batch.stdin());
+            ip.ip(List.of("-force", "-batch", "-"), batch.stdin());
+            return List.of();
         } catch (IpCommandException e) {
-            throw new HostNetworkException(describeFailure(batch, e), e);
+            List<Refusal> refused = refusals(batch, e.stderr());
+            if (refused.isEmpty()) {
+                throw new HostNetworkException("ip batch of " + batch.lines().size() + " lines failed: " + e.getMessage(), e);
+            }
+            return refused;
         }
     }
 
-    /** ip stops at the first failing line and names it "-:N"; the lines before it took effect. */
-    static String describeFailure(IpBatchRenderer.Batch batch, IpCommandException failure) {
-        String stderr = IpCommand.oneLine(failure.stderr());
-        Matcher matcher = FAILED_LINE.matcher(failure.stderr());
-        if (matcher.find()) {
+    /**
+     * The refused lines of a forced batch, each with the reason ip printed before its "Command failed -:N" line.
+     * Empty when stderr names no line: then the batch failed as a whole (e.g. the namespace is gone).
+     */
+    static List<Refusal> refusals(IpBatchRenderer.Batch batch, String stderr) {
+        List<Refusal> refused = new ArrayList<>();
+        List<String> reason = new ArrayList<>();
+        for (String line : stderr.split("\n")) {
+            Matcher matcher = FAILED_LINE.matcher(line);
+            if (!matcher.find()) {
+                if (!line.isBlank()) {
+                    reason.add(line.strip());
+                }
+                continue;
+            }
             int number = Integer.parseInt(matcher.group(1));
             if (number >= 1 && number <= batch.lines().size()) {
-                return "ip batch line " + number + " of " + batch.lines().size() + " failed: '"
-                        + batch.lines().get(number - 1) + "': " + stderr
-                        + (number == 2 ? " (line 1 was applied)" : number > 2 ? " (lines 1-" + (number - 1) + " were applied)" : "");
+                String why = reason.isEmpty() ? "ip gave no reason" : String.join(" ", reason);
+                refused.add(new Refusal(batch.changes().get(number - 1),
+                        UntrustedText.escape(why) + " (ip batch line " + number + ": '" + batch.lines().get(number - 1) + "')"));
             }
+            reason.clear();
         }
-        return "ip batch of " + batch.lines().size() + " lines failed: " + failure.getMessage();
+        return refused;
     }
 }

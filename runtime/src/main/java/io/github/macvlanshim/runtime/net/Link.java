@@ -14,23 +14,45 @@ import java.util.Optional;
  * @param parent the lower device of a macvlan (or a veth's peer), empty when the kernel names none
  * @param ipv6Forwarding net.ipv6.conf.NAME.forwarding
  * @param ipv6ProxyNdp net.ipv6.conf.NAME.proxy_ndp
- * @param mac the link-layer address as ip prints it ("02:42:c6:33:64:01"), empty when the kernel shows none
+ * @param mac the link-layer address as ip prints it, lower case ("02:42:c6:33:64:01"), empty when the kernel
+ *        shows none
  * @param carrier whether the kernel sees the link itself up (flag LOWER_UP): an interface set up whose cable,
  *        peer or lower device is down has none, and routes through it are {@code linkdown}
+ * @param alias the interface alias (ifalias), where macvlan-shim puts its {@link Ownership} marker
  */
 public record Link(String name, int index, Optional<String> kind, Optional<String> macvlanMode, Optional<String> parent,
         int mtu, boolean adminUp, List<LinkAddress> addresses, boolean ipv6Forwarding, boolean ipv6ProxyNdp,
-        String mac, boolean carrier) {
+        String mac, boolean carrier, Optional<String> alias) {
 
     public Link {
         addresses = List.copyOf(addresses);
     }
 
-    /** A link whose carrier follows its admin state and whose MAC is not known: what planner tests need. */
+    /** A link without alias. */
+    public Link(String name, int index, Optional<String> kind, Optional<String> macvlanMode, Optional<String> parent,
+            int mtu, boolean adminUp, List<LinkAddress> addresses, boolean ipv6Forwarding, boolean ipv6ProxyNdp,
+            String mac, boolean carrier) {
+        this(name, index, kind, macvlanMode, parent, mtu, adminUp, addresses, ipv6Forwarding, ipv6ProxyNdp, mac, carrier,
+                Optional.empty());
+    }
+
+    /** A link whose carrier follows its admin state, whose MAC is not known, without alias: what planner tests need. */
     public Link(String name, int index, Optional<String> kind, Optional<String> macvlanMode, Optional<String> parent,
             int mtu, boolean adminUp, List<LinkAddress> addresses, boolean ipv6Forwarding, boolean ipv6ProxyNdp) {
         this(name, index, kind, macvlanMode, parent, mtu, adminUp, addresses, ipv6Forwarding, ipv6ProxyNdp, "",
                 adminUp);
+    }
+
+    /** This link with {@code newAlias} as its alias. */
+    public Link withAlias(Optional<String> newAlias) {
+        return new Link(name, index, kind, macvlanMode, parent, mtu, adminUp, addresses, ipv6Forwarding, ipv6ProxyNdp,
+                mac, carrier, newAlias);
+    }
+
+    /** This link with {@code newMac} as its link-layer address. */
+    public Link withMac(String newMac) {
+        return new Link(name, index, kind, macvlanMode, parent, mtu, adminUp, addresses, ipv6Forwarding, ipv6ProxyNdp,
+                newMac, carrier, alias);
     }
 
     public boolean isMacvlanBridgeOn(String parentName) {
@@ -64,6 +86,7 @@ public record Link(String name, int index, Optional<String> kind, Optional<Strin
         StringBuilder text = new StringBuilder(kind.orElse("a device without link kind"));
         macvlanMode.ifPresent(mode -> text.append(" (mode ").append(mode).append(')'));
         parent.ifPresent(p -> text.append(" on ").append(p));
+        alias.ifPresent(a -> text.append(" (alias ").append(UntrustedText.quote(a)).append(')'));
         return text.toString();
     }
 }

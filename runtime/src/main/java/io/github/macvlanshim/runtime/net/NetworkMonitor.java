@@ -31,20 +31,31 @@ public final class NetworkMonitor implements AutoCloseable {
 
     private final List<String> command;
     private final Consumer<String> listener;
+    private final Runnable onRestart;
     private final Thread thread;
     private final AtomicReference<Process> process = new AtomicReference<>();
     private volatile boolean closed;
 
-    private NetworkMonitor(IpCommand ip, Consumer<String> listener) {
+    private NetworkMonitor(IpCommand ip, Consumer<String> listener, Runnable onRestart) {
         this.command = ip.ipCommandLine(List.of("-o", "monitor", "link", "address", "route"));
         this.listener = listener;
+        this.onRestart = onRestart;
         this.thread = new Thread(this::loop, "macvlan-shim-monitor" + ip.netns().map(n -> "-" + n).orElse(""));
         this.thread.setDaemon(true);
     }
 
     /** Starts following {@code netns} (or the namespace of this process); {@code listener} runs on the monitor's thread. */
     public static NetworkMonitor start(Optional<String> netns, Consumer<String> listener) {
-        NetworkMonitor monitor = new NetworkMonitor(new IpCommand(netns), listener);
+        return start(netns, listener, () -> {
+        });
+    }
+
+    /**
+     * As {@link #start(Optional, Consumer)}; {@code onRestart} runs each time the process has been started again
+     * after it stopped: whatever changed in between was never reported, so the caller must look for itself.
+     */
+    public static NetworkMonitor start(Optional<String> netns, Consumer<String> listener, Runnable onRestart) {
+        NetworkMonitor monitor = new NetworkMonitor(new IpCommand(netns), listener, onRestart);
         monitor.thread.start();
         return monitor;
     }
@@ -70,9 +81,11 @@ public final class NetworkMonitor implements AutoCloseable {
 
     private void loop() {
         Duration backoff = FIRST_BACKOFF;
+        boolean restart = false;
         while (!closed) {
             long started = System.nanoTime();
-            String outcome = runOnce();
+            String outcome = runOnce(restart);
+            restart = true;
             if (closed) {
                 return;
             }
@@ -92,7 +105,7 @@ public final class NetworkMonitor implements AutoCloseable {
     }
 
     /** Runs the process until it ends; returns why it ended, for the log. */
-    private String runOnce() {
+    private String runOnce(boolean restart) {
         Process started;
         try {
             started = new ProcessBuilder(command).start();
@@ -104,6 +117,12 @@ public final class NetworkMonitor implements AutoCloseable {
         if (closed) {
             // close() may have looked before this process existed.
             started.destroy();
+        } else if (restart) {
+            try {
+                onRestart.run();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "network monitor restart listener failed: %s", e.getMessage());
+            }
         }
         AtomicReference<String> lastError = new AtomicReference<>("");
         Thread errors = new Thread(() -> keepLastLine(started.getErrorStream(), lastError), thread.getName() + "-stderr");

@@ -19,6 +19,8 @@ import io.github.macvlanshim.runtime.net.Change.DeleteProxyNeighbour;
 import io.github.macvlanshim.runtime.net.Change.DeleteRoute;
 import io.github.macvlanshim.runtime.net.Change.DeleteShim;
 import io.github.macvlanshim.runtime.net.Change.EnableProxyNdp;
+import io.github.macvlanshim.runtime.net.Change.MarkShim;
+import io.github.macvlanshim.runtime.net.Change.SetMac;
 import io.github.macvlanshim.runtime.net.Change.SetUp;
 import io.github.macvlanshim.runtime.net.LinkAddress.Scope;
 
@@ -68,7 +70,13 @@ public final class SimulatedKernel {
             refuseIf(link != null || !links.containsKey(create.parent()), change);
             links.put(create.shim(), new Link(create.shim(), 100 + links.size(), Optional.of("macvlan"),
                     Optional.of("bridge"), Optional.of(create.parent()), create.mtu(), false, List.of(), false,
-                    false));
+                    false, create.mac().orElse("02:00:00:00:00:" + (10 + links.size())), false));
+        } else if (change instanceof MarkShim mark) {
+            refuseIf(link == null, change);
+            links.put(link.name(), link.withAlias(Optional.of(mark.marker())));
+        } else if (change instanceof SetMac set) {
+            refuseIf(link == null, change);
+            links.put(link.name(), link.withMac(set.mac()));
         } else if (change instanceof EnableProxyNdp) {
             refuseIf(link == null, change);
             links.put(link.name(), withIpv6Sysctls(link, true));
@@ -136,18 +144,19 @@ public final class SimulatedKernel {
 
     public static Link withAdminUp(Link link, boolean up) {
         return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(), up,
-                link.addresses(), link.ipv6Forwarding(), link.ipv6ProxyNdp());
+                link.addresses(), link.ipv6Forwarding(), link.ipv6ProxyNdp(), link.mac(), up, link.alias());
     }
 
     /** Both IPv6 forwarding and proxy_ndp on or off. */
     public static Link withIpv6Sysctls(Link link, boolean on) {
         return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(),
-                link.adminUp(), link.addresses(), on, on);
+                link.adminUp(), link.addresses(), on, on, link.mac(), link.carrier(), link.alias());
     }
 
     public static Link withAddresses(Link link, List<LinkAddress> addresses) {
         return new Link(link.name(), link.index(), link.kind(), link.macvlanMode(), link.parent(), link.mtu(),
-                link.adminUp(), addresses, link.ipv6Forwarding(), link.ipv6ProxyNdp());
+                link.adminUp(), addresses, link.ipv6Forwarding(), link.ipv6ProxyNdp(), link.mac(), link.carrier(),
+                link.alias());
     }
 
     /**
@@ -166,7 +175,7 @@ public final class SimulatedKernel {
         } else if (gone) {
             routes.replaceAll(r -> r.source().equals(source) && r.device().equals(Optional.of(link.name()))
                     ? new KernelRoute(r.destination(), r.device(), r.gateway(), Optional.empty(), r.protocol(),
-                            r.metric())
+                            r.metric(), r.type())
                     : r);
         }
     }

@@ -24,6 +24,8 @@ import io.github.macvlanshim.runtime.net.Change.DeleteProxyNeighbour;
 import io.github.macvlanshim.runtime.net.Change.DeleteRoute;
 import io.github.macvlanshim.runtime.net.Change.DeleteShim;
 import io.github.macvlanshim.runtime.net.Change.EnableProxyNdp;
+import io.github.macvlanshim.runtime.net.Change.MarkShim;
+import io.github.macvlanshim.runtime.net.Change.SetMac;
 import io.github.macvlanshim.runtime.net.Change.SetUp;
 import io.github.macvlanshim.runtime.net.IpLiterals;
 import io.github.macvlanshim.runtime.net.IpPrefix;
@@ -31,15 +33,18 @@ import io.github.macvlanshim.runtime.net.KernelRoute;
 import io.github.macvlanshim.runtime.net.Link;
 import io.github.macvlanshim.runtime.net.LinkAddress;
 import io.github.macvlanshim.runtime.net.NetworkState;
+import io.github.macvlanshim.runtime.net.Ownership;
 import io.github.macvlanshim.runtime.net.ProxyNeighbour;
 
 /**
  * Compares what should be true with what the kernel shows and lists the changes that close the gap. Pure:
  * the same inputs always give the same plan, and planning the state a plan leads to gives an empty one.
  * <p>
- * Ownership is decided here and nowhere else: a route is ours only if it carries {@code protocol}, an
- * interface with a shim's name is ours only if it is a macvlan in bridge mode on the shim's parent.
- * Anything else is reported as a {@link Conflict} and never changed.
+ * Ownership is decided by {@link Ownership} and nowhere else: a route is ours only if it carries our protocol,
+ * an interface with a shim's name is ours only if it carries our marker (or is an unmarked shim of an older
+ * version with our routes through it, which is then marked) and is a macvlan in bridge mode on the shim's
+ * parent. Anything else is reported as a {@link Conflict} and never changed: a route of any type (unicast,
+ * blackhole, unreachable, prohibit, throw, ...) to a wanted destination, an interface with a shim's name.
  */
 public final class Planner {
 
@@ -52,11 +57,15 @@ public final class Planner {
 
     private static final Comparator<Inet6Address> BY_TEXT = Comparator.comparing(IpLiterals::format);
 
-    private final int protocol;
+    private final Ownership ownership;
 
-    /** @param protocol the route protocol number that marks routes as ours */
+    /** @param protocol the route protocol number that marks routes (and, through the marker, shims) as ours */
     public Planner(int protocol) {
-        this.protocol = protocol;
+        this(new Ownership(protocol));
+    }
+
+    public Planner(Ownership ownership) {
+        this.ownership = ownership;
     }
 
     public Plan plan(DesiredState desired, NetworkState actual) {
@@ -67,17 +76,22 @@ public final class Planner {
             Optional<Link> parent = actual.link(spec.parent());
             if (parent.isEmpty()) {
                 conflicts.add(new Conflict(spec.name(), Conflict.Kind.MISSING_PARENT, spec.parent(),
-                        "parent " + spec.parent() + " does not exist"));
+                        "parent " + spec.parent() + " missing: no interface of that name exists; the shim follows"
+                                + " when it appears"));
                 continue;
             }
             Optional<Link> existing = actual.link(spec.name());
-            if (existing.isPresent() && !existing.get().isMacvlanBridgeOn(spec.parent())) {
+            boolean adopted = existing.filter(link -> ownership.isAdoptable(link, spec.parent(), actual)).isPresent();
+            if (existing.isPresent() && !adopted && !ownership.isOurShimOn(existing.get(), spec.parent())) {
                 conflicts.add(foreignInterface(spec, existing.get()));
                 continue;
             }
             Shim shim = new Shim(spec, parent.get());
             usable.put(spec.name(), shim);
-            shimChanges.addAll(existing.map(link -> shim.repair(link, actual)).orElseGet(() -> shim.create(actual)));
+            if (adopted) {
+                shimChanges.add(new MarkShim(spec.name(), ownership.marker()));
+            }
+            shimChanges.addAll(existing.map(link -> shim.repair(link, actual)).orElseGet(() -> shim.create(actual, ownership)));
         }
 
         List<KernelRoute> routes = afterAddressDeletes(actual, shimChanges);
@@ -92,10 +106,10 @@ public final class Planner {
                 continue;
             }
             List<KernelRoute> present = routesTo.getOrDefault(route.destination(), List.of());
-            Optional<KernelRoute> foreign = present.stream().filter(r -> !isOwned(r)).findFirst();
+            Optional<KernelRoute> foreign = present.stream().filter(r -> !ownership.owns(r)).findFirst();
             if (foreign.isPresent()) {
                 conflicts.add(new Conflict(route.shim(), Conflict.Kind.FOREIGN_ROUTE, route.destination().toString(),
-                        "route " + foreign.get() + " is not ours (proto " + protocol + "); " + route.origin()
+                        "route " + foreign.get() + " is not ours (proto " + ownership.protocol() + "); " + route.origin()
                                 + " wants " + route.destination() + " via " + route.shim() + "; left alone"));
                 continue;
             }
@@ -112,14 +126,13 @@ public final class Planner {
 
         Set<IpPrefix> wanted = desired.routes().stream().map(HostRoute::destination).collect(Collectors.toSet());
         List<DeleteRoute> routeDeletes = routes.stream()
-                .filter(this::isOwned)
+                .filter(ownership::owns)
                 .filter(r -> superseded.contains(r) || desired.pruneAllowed() && !wanted.contains(r.destination()))
                 .map(Planner::delete)
                 .toList();
 
-        // Deletes go before adds: they free a destination before anything is added to it, and since a batch
-        // stops at its first failing line, a failing add can never keep a stale route (to an instance that is
-        // gone, its address perhaps now someone else's) alive until the next reconcile.
+        // Deletes go before adds: they free a destination before anything is added to it, so an add is never
+        // refused for a route this very plan takes away.
         List<Change> changes = new ArrayList<>(shimChanges);
         changes.addAll(routeDeletes);
         changes.addAll(routeAdds);
@@ -127,16 +140,17 @@ public final class Planner {
     }
 
     /**
-     * What on-stop=remove takes away: every owned route, then every configured shim that is really ours. Proxy
-     * NDP entries go with the shim they sit on.
+     * What on-stop=remove takes away: every owned route, then every configured shim that is really ours (marked,
+     * or an unmarked one of an older version that our routes go through). Proxy NDP entries go with the shim
+     * they sit on.
      */
     public Plan removal(List<ShimSpec> shims, NetworkState actual) {
         List<Change> changes = new ArrayList<>();
-        actual.routes().stream().filter(this::isOwned).map(Planner::delete).forEach(changes::add);
+        actual.routes().stream().filter(ownership::owns).map(Planner::delete).forEach(changes::add);
         List<Conflict> conflicts = new ArrayList<>();
         for (ShimSpec spec : shims) {
             actual.link(spec.name()).ifPresent(link -> {
-                if (link.isMacvlanBridgeOn(spec.parent())) {
+                if (ownership.isOurShimOn(link, spec.parent()) || ownership.isAdoptable(link, spec.parent(), actual)) {
                     changes.add(new DeleteShim(spec.name()));
                 } else {
                     conflicts.add(foreignInterface(spec, link));
@@ -179,19 +193,15 @@ public final class Planner {
             } else if (lost.get().address() instanceof Inet6Address) {
                 routes.add(route.device().equals(Optional.of(lost.get().shim()))
                         ? new KernelRoute(route.destination(), route.device(), route.gateway(), Optional.empty(),
-                                route.protocol(), route.metric())
+                                route.protocol(), route.metric(), route.type())
                         : route);
             }
         }
         return routes;
     }
 
-    private boolean isOwned(KernelRoute route) {
-        return route.protocol() == protocol;
-    }
-
     private static boolean isExactly(KernelRoute present, HostRoute wanted, Optional<InetAddress> source) {
-        return present.device().filter(wanted.shim()::equals).isPresent()
+        return present.type() == KernelRoute.Type.UNICAST && present.device().filter(wanted.shim()::equals).isPresent()
                 && present.gateway().isEmpty()
                 && present.source().equals(source);
     }
@@ -206,14 +216,14 @@ public final class Planner {
 
     private static Conflict foreignInterface(ShimSpec spec, Link link) {
         return new Conflict(spec.name(), Conflict.Kind.FOREIGN_INTERFACE, spec.name(), "interface " + spec.name()
-                + " exists as " + link.describe() + ", not a macvlan in bridge mode on " + spec.parent() + "; left alone");
+                + " exists as " + link.describe() + ", not a macvlan in bridge mode on " + spec.parent()
+                + " marked as ours; left alone");
     }
 
     private static int hostLength(InetAddress address) {
         return address instanceof Inet4Address ? 32 : 128;
     }
 
-    /** A shim whose parent exists and whose name is free or ours: the only kind the planner changes. */
     /**
      * A usable shim and its parent, with the route source of each family worked out once per plan: it is the
      * same for every route of that family, and there may be thousands.
@@ -229,9 +239,10 @@ public final class Planner {
             return spec.name();
         }
 
-        List<Change> create(NetworkState actual) {
+        List<Change> create(NetworkState actual, Ownership ownership) {
             List<Change> changes = new ArrayList<>();
-            changes.add(new CreateShim(name(), parent.name(), parent.mtu()));
+            changes.add(new CreateShim(name(), parent.name(), parent.mtu(), spec.mac()));
+            changes.add(new MarkShim(name(), ownership.marker()));
             changes.add(new EnableProxyNdp(name()));
             configured().forEach(address -> changes.add(new AddAddress(name(), address, hostLength(address))));
             changes.add(new SetUp(name()));
@@ -241,6 +252,8 @@ public final class Planner {
 
         List<Change> repair(Link link, NetworkState actual) {
             List<Change> changes = new ArrayList<>();
+            spec.mac().filter(mac -> !link.mac().equals(mac))
+                    .ifPresent(mac -> changes.add(new SetMac(name(), mac)));
             if (!link.ipv6Forwarding() || !link.ipv6ProxyNdp()) {
                 changes.add(new EnableProxyNdp(name()));
             }

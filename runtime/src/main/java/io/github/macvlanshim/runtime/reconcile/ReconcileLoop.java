@@ -18,6 +18,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private final Thread thread;
     private boolean pending;
     private boolean closed;
+    private boolean died;
     private long runs;
 
     /** @param debounce how long to wait after the first request for others to join it */
@@ -39,12 +40,34 @@ public final class ReconcileLoop implements AutoCloseable {
         return runs;
     }
 
+    /**
+     * Whether the loop still takes requests: false once its thread ended other than by {@link #close()}. Liveness
+     * reads it, so a loop that died is DOWN at once, not three intervals later.
+     */
+    public synchronized boolean alive() {
+        return closed || !died;
+    }
+
     private void loop() {
-        while (awaitRequest()) {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "reconcile failed unexpectedly: %s", e.getMessage());
+        try {
+            while (awaitRequest()) {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "reconcile failed unexpectedly: %s", e.getMessage());
+                } catch (Error e) {
+                    // A StackOverflowError or an assertion in one run says nothing about the next: carry on, loudly.
+                    // Should even that fail (out of memory), the finally below reports the death.
+                    LOG.errorf(e, "reconcile failed with %s; the reconcile loop carries on", e);
+                }
+            }
+        } finally {
+            synchronized (this) {
+                if (!closed) {
+                    died = true;
+                    LOG.errorf("the reconcile loop %s died: events no longer trigger reconciles (liveness is DOWN)",
+                            thread.getName());
+                }
             }
         }
     }

@@ -14,16 +14,35 @@ import java.util.Optional;
  * @param pendingChanges changes still to make (dry-run, or left after a failure)
  * @param failures failed reconciles in a row, 0 once one converges
  * @param routes the owned routes the kernel showed after the reconcile, with the instances each serves
+ * @param refused the changes the kernel refused at the last reconcile, with its reasons; retried at the next
  */
 public record ReconcileStatus(Optional<Instant> lastCompleted, String trigger, Outcome outcome, String message,
         int pendingChanges, int failures, List<ShimStatus> shims, List<RouteStatus> routes, List<SourceStatus> sources,
-        List<Conflict> conflicts) {
+        List<Conflict> conflicts, List<RefusedChange> refused) {
 
     public ReconcileStatus {
         shims = List.copyOf(shims);
         routes = List.copyOf(routes);
         sources = List.copyOf(sources);
         conflicts = List.copyOf(conflicts);
+        refused = List.copyOf(refused);
+    }
+
+    /** A status with no refused change. */
+    public ReconcileStatus(Optional<Instant> lastCompleted, String trigger, Outcome outcome, String message,
+            int pendingChanges, int failures, List<ShimStatus> shims, List<RouteStatus> routes, List<SourceStatus> sources,
+            List<Conflict> conflicts) {
+        this(lastCompleted, trigger, outcome, message, pendingChanges, failures, shims, routes, sources, conflicts,
+                List.of());
+    }
+
+    /** A change the kernel refused: which shim, what was tried (as the change log says it), and why not. */
+    public record RefusedChange(String shim, String change, String reason) {
+
+        @Override
+        public String toString() {
+            return change + ": refused: " + reason;
+        }
     }
 
     public enum Outcome {
@@ -76,8 +95,16 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, String trigger, O
             return present && up && addressed;
         }
 
-        /** "ok", "missing", "down" or "address missing": the shim itself, whatever its parent does. */
+        /** Whether the shim's parent exists (or was not read yet); without it the shim waits for it. */
+        public boolean parentPresent() {
+            return parentState != ParentState.MISSING;
+        }
+
+        /** "ok", "missing", "down", "address missing", or "parent missing" while the shim waits for its parent. */
         public String state() {
+            if (!parentPresent()) {
+                return "parent missing";
+            }
             if (!present) {
                 return "missing";
             }
@@ -197,6 +224,10 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, String trigger, O
                 reasons.add(shim.linkdownRoutes() + " of " + shim.routes() + " routes via " + shim.name()
                         + " are linkdown");
             }
+        }
+        for (RefusedChange change : refused) {
+            reasons.add("the kernel refused a change on shim " + change.shim() + ": " + change
+                    + " (retried at the next reconcile)");
         }
         for (SourceStatus source : sources) {
             if (!source.healthy()) {

@@ -25,10 +25,13 @@ import io.github.macvlanshim.runtime.net.IpPrefix;
 import io.github.macvlanshim.runtime.net.KernelRoute;
 import io.github.macvlanshim.runtime.net.Link;
 import io.github.macvlanshim.runtime.net.NetworkState;
+import io.github.macvlanshim.runtime.net.Ownership;
+import io.github.macvlanshim.runtime.net.Refusal;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport.Repair;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ParentState;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.RouteStatus;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.RefusedChange;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.github.macvlanshim.runtime.source.InstanceSource;
 import io.github.macvlanshim.runtime.source.SourceMemory;
@@ -45,12 +48,15 @@ public final class Reconciler {
     private final EngineSettings settings;
     private final HostNetwork network;
     private final SourceGatherer sources;
+    private final Ownership ownership;
     private final Planner planner;
     private final Clock clock;
     private final Consumer<ReconcileReport> listener;
     private final ReentrantLock lock = new ReentrantLock();
 
     private Set<Conflict> knownConflicts = Set.of();
+    private Set<RefusedChange> knownRefusals = Set.of();
+    private boolean stopped;
     private Set<IpPrefix> lastInstalledRoutes = Set.of();
     private Set<String> lastHealthyShims = Set.of();
     private final FightWatch fights = new FightWatch();
@@ -68,7 +74,8 @@ public final class Reconciler {
         this.settings = settings;
         this.network = network;
         this.sources = sources;
-        this.planner = new Planner(settings.protocol());
+        this.ownership = new Ownership(settings.protocol());
+        this.planner = new Planner(ownership);
         this.clock = clock;
         this.listener = listener;
         this.status = ReconcileStatus.notRun(settings.shims());
@@ -89,12 +96,38 @@ public final class Reconciler {
 
     /**
      * Runs one reconcile on what the sources last said, snapshotting only those that asked for it: kernel events
-     * and source events cost the sources nothing more.
+     * and source events cost the sources nothing more. The listener hears of it after the reconciler's lock is
+     * released, so a listener that throws, blocks or reconciles itself cannot break or deadlock the reconciler.
+     * After {@link #stop()} it changes nothing.
      */
     public ReconcileStatus reconcileWithKnown(String trigger) {
+        ReconcileReport report;
         lock.lock();
         try {
-            return reconcileLocked(trigger);
+            if (stopped) {
+                return status;
+            }
+            report = reconcileLocked(trigger);
+        } finally {
+            lock.unlock();
+        }
+        try {
+            listener.accept(report);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "a reconcile report listener failed: %s", e.getMessage());
+        }
+        return report.status();
+    }
+
+    /**
+     * Waits for a reconcile in progress to end, then makes every later {@link #reconcile} a no-op: what runs
+     * after shutdown began (a scheduler tick, a late event) can no longer change the kernel behind the back of
+     * on-stop or of the next engine.
+     */
+    public void stop() {
+        lock.lock();
+        try {
+            stopped = true;
         } finally {
             lock.unlock();
         }
@@ -112,14 +145,20 @@ public final class Reconciler {
                 removal.changes().forEach(change -> LOG.infof("dry-run, not done: %s", describe(change)));
                 return;
             }
-            network.apply(removal.changes(), settings.protocol());
-            removal.changes().forEach(change -> LOG.infof("%s", describe(change)));
+            List<Refusal> refused = network.apply(removal.changes(), settings.protocol());
+            Set<Change> failed = new HashSet<>();
+            for (Refusal refusal : refused) {
+                failed.add(refusal.change());
+                LOG.errorf("on-stop=remove: %s: refused: %s", describe(refusal.change()), refusal.reason());
+            }
+            removal.changes().stream().filter(change -> !failed.contains(change))
+                    .forEach(change -> LOG.infof("%s", describe(change)));
         } finally {
             lock.unlock();
         }
     }
 
-    private ReconcileStatus reconcileLocked(String trigger) {
+    private ReconcileReport reconcileLocked(String trigger) {
         long started = System.nanoTime();
         Set<Conflict> previousConflicts = knownConflicts;
         SourceGatherer.Gathered gathered = sources.gather();
@@ -130,7 +169,7 @@ public final class Reconciler {
             attempt = attempt(desired, network.read(), trigger);
         } catch (HostNetworkException e) {
             attempt = new Attempt(Outcome.FAILED, "reading the host network failed: " + e.getMessage(), 0, List.of(),
-                    Optional.empty());
+                    Optional.empty(), List.of());
             LOG.errorf("reconcile (%s): %s", trigger, attempt.message());
         }
 
@@ -150,15 +189,18 @@ public final class Reconciler {
             lastHealthyShims = Set.of();
         }
         status = new ReconcileStatus(Optional.of(clock.instant()), trigger, attempt.outcome(), attempt.message(),
-                attempt.pending(), failures, shims, routes, gathered.statuses(), List.copyOf(knownConflicts));
-        listener.accept(new ReconcileReport(Duration.ofNanos(System.nanoTime() - started), attempt.outcome(),
-                attempt.applied(), repairs, status));
-        return status;
+                attempt.pending(), failures, shims, routes, gathered.statuses(), List.copyOf(knownConflicts),
+                attempt.refused());
+        return new ReconcileReport(Duration.ofNanos(System.nanoTime() - started), attempt.outcome(),
+                attempt.applied(), repairs, status);
     }
 
-    /** How one reconcile went: the changes that took effect, and the kernel as read afterwards, if it could be. */
+    /**
+     * How one reconcile went: the changes that took effect, the kernel as read afterwards (if it could be), and
+     * the changes the kernel refused.
+     */
     private record Attempt(Outcome outcome, String message, int pending, List<Change> applied,
-            Optional<NetworkState> after) {
+            Optional<NetworkState> after, List<RefusedChange> refused) {
     }
 
     private Attempt attempt(DesiredState desired, NetworkState before, String trigger) throws HostNetworkException {
@@ -166,17 +208,19 @@ public final class Reconciler {
         reportConflicts(plan.conflicts());
         if (plan.isEmpty()) {
             LOG.debugf("reconcile (%s): nothing to change", trigger);
-            return new Attempt(Outcome.CONVERGED, "converged", 0, List.of(), Optional.of(before));
+            reportRefusals(List.of());
+            return new Attempt(Outcome.CONVERGED, "converged", 0, List.of(), Optional.of(before), List.of());
         }
         if (settings.dryRun()) {
             plan.changes().forEach(change -> LOG.infof("dry-run, not done: %s", describe(change)));
             int pending = plan.changes().size();
             return new Attempt(Outcome.PENDING, "dry-run: " + pending + " changes planned, none made", pending,
-                    List.of(), Optional.of(before));
+                    List.of(), Optional.of(before), List.of());
         }
         String failure = null;
+        List<Refusal> refusals = List.of();
         try {
-            network.apply(plan.changes(), settings.protocol());
+            refusals = network.apply(plan.changes(), settings.protocol());
         } catch (HostNetworkException e) {
             failure = e.getMessage();
         }
@@ -185,29 +229,66 @@ public final class Reconciler {
         Plan left = planner.plan(desired, after);
         List<Change> applied = made(plan.changes(), left.changes());
         logApplied(applied);
+        // A refusal the kernel made good meanwhile (someone else made the same change) is no refusal any more.
+        Set<Change> stillNeeded = new HashSet<>(left.changes());
+        List<RefusedChange> refused = refusals.stream().filter(r -> stillNeeded.contains(r.change()))
+                .map(r -> new RefusedChange(r.change().shim(), describe(r.change()), r.reason())).toList();
+        reportRefusals(refused);
         if (failure != null) {
             String message = "applying the plan failed: " + failure;
             LOG.errorf("reconcile (%s): %s", trigger, message);
-            return new Attempt(Outcome.FAILED, message, left.changes().size(), applied, Optional.of(after));
+            return new Attempt(Outcome.FAILED, message, left.changes().size(), applied, Optional.of(after), refused);
+        }
+        if (!refused.isEmpty()) {
+            String message = refused.size() + " changes refused by the kernel (the others were made; retried at the next"
+                    + " reconcile), first: " + refused.get(0);
+            return new Attempt(Outcome.FAILED, message, left.changes().size(), applied, Optional.of(after), refused);
         }
         if (!left.isEmpty()) {
             String message = left.changes().size() + " changes still needed after applying the plan, first: "
                     + describe(left.changes().get(0));
             LOG.warnf("reconcile (%s): %s", trigger, message);
-            return new Attempt(Outcome.FAILED, message, left.changes().size(), applied, Optional.of(after));
+            return new Attempt(Outcome.FAILED, message, left.changes().size(), applied, Optional.of(after), List.of());
         }
-        return new Attempt(Outcome.CONVERGED, "converged", 0, applied, Optional.of(after));
+        return new Attempt(Outcome.CONVERGED, "converged", 0, applied, Optional.of(after), List.of());
+    }
+
+    /** A new refusal is a WARN line; the same one again at the next reconcile is not repeated; a cleared one is INFO. */
+    private void reportRefusals(List<RefusedChange> refused) {
+        Set<RefusedChange> now = new LinkedHashSet<>(refused);
+        for (RefusedChange refusal : now) {
+            if (!knownRefusals.contains(refusal)) {
+                LOG.warnf("shim %s: %s; the rest of the plan was made, this change is retried at every reconcile",
+                        refusal.shim(), refusal);
+            }
+        }
+        for (RefusedChange gone : knownRefusals) {
+            if (!now.contains(gone)) {
+                LOG.infof("shim %s: no longer refused: %s", gone.shim(), gone.change());
+            }
+        }
+        knownRefusals = now;
     }
 
     private void reportConflicts(List<Conflict> conflicts) {
         Set<Conflict> now = new LinkedHashSet<>(conflicts);
         for (Conflict conflict : now) {
-            if (!knownConflicts.contains(conflict)) {
+            if (knownConflicts.contains(conflict)) {
+                continue;
+            }
+            if (conflict.kind() == Conflict.Kind.MISSING_PARENT) {
+                LOG.warnf("shim %s waits: %s", conflict.shim(), conflict.detail());
+            } else {
                 LOG.warnf("conflict on shim %s, left alone: %s", conflict.shim(), conflict.detail());
             }
         }
         for (Conflict gone : knownConflicts) {
-            if (!now.contains(gone)) {
+            if (now.contains(gone)) {
+                continue;
+            }
+            if (gone.kind() == Conflict.Kind.MISSING_PARENT) {
+                LOG.infof("shim %s: parent %s appeared", gone.shim(), gone.subject());
+            } else {
                 LOG.infof("conflict on shim %s resolved: %s", gone.shim(), gone.detail());
             }
         }
@@ -233,7 +314,7 @@ public final class Reconciler {
     private List<ShimStatus> shimStatuses(NetworkState state, Map<String, Integer> conflicts) {
         List<ShimStatus> result = new ArrayList<>();
         for (ShimSpec spec : settings.shims()) {
-            Optional<Link> link = state.link(spec.name()).filter(l -> l.isMacvlanBridgeOn(spec.parent()));
+            Optional<Link> link = state.link(spec.name()).filter(l -> ownership.isOurShimOn(l, spec.parent()));
             ParentState parent = state.link(spec.parent())
                     .map(p -> !p.adminUp() ? ParentState.DOWN : p.carrier() ? ParentState.UP : ParentState.NO_CARRIER)
                     .orElse(ParentState.MISSING);
@@ -242,7 +323,7 @@ public final class Reconciler {
             boolean addressed = link.map(l -> hasAddress(l, spec.address().map(a -> a))
                     && hasAddress(l, spec.address6().map(a -> a))).orElse(false);
             List<KernelRoute> owned = state.routes().stream()
-                    .filter(route -> route.protocol() == settings.protocol()
+                    .filter(route -> ownership.owns(route)
                             && route.device().filter(spec.name()::equals).isPresent())
                     .toList();
             int linkdown = (int) owned.stream().filter(KernelRoute::linkdown).count();
@@ -309,7 +390,7 @@ public final class Reconciler {
      */
     private Set<IpPrefix> installed(DesiredState desired, NetworkState state) {
         Set<IpPrefix> owned = state.routes().stream()
-                .filter(route -> route.protocol() == settings.protocol())
+                .filter(ownership::owns)
                 .map(KernelRoute::destination)
                 .collect(toSet());
         return desired.routes().stream().map(HostRoute::destination).filter(owned::contains).collect(toSet());
@@ -324,7 +405,12 @@ public final class Reconciler {
     /** One log line per change: what, where, and for whom. */
     static String describe(Change change) {
         if (change instanceof Change.CreateShim c) {
-            return "shim " + c.shim() + " created on " + c.parent() + " (macvlan bridge, mtu " + c.mtu() + ")";
+            return "shim " + c.shim() + " created on " + c.parent() + " (macvlan bridge, mtu " + c.mtu()
+                    + c.mac().map(mac -> ", mac " + mac).orElse("") + ")";
+        } else if (change instanceof Change.MarkShim c) {
+            return "shim " + c.shim() + " marked as ours (alias " + c.marker() + ")";
+        } else if (change instanceof Change.SetMac c) {
+            return "shim " + c.shim() + ": mac set to " + c.mac();
         } else if (change instanceof Change.EnableProxyNdp c) {
             return "shim " + c.shim() + ": IPv6 forwarding and proxy NDP enabled";
         } else if (change instanceof Change.AddAddress c) {

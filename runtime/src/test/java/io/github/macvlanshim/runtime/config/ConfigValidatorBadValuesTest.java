@@ -37,6 +37,11 @@ class ConfigValidatorBadValuesTest {
         return mynet(Optional.of(value), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
+    private static Consumer<TestConfig> mac(String value) {
+        return config -> config.shims.put("mynet", new TestShim(Optional.of("eth0"), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of(value)));
+    }
+
     private static Consumer<TestConfig> address(String value) {
         return mynet(Optional.of("eth0"), Optional.of(value), Optional.empty(), Optional.empty());
     }
@@ -95,9 +100,19 @@ class ConfigValidatorBadValuesTest {
                 row(P + "shims.\"dev\"", "", "'dev' is reserved", shimNamed("dev")),
                 row(P + "shims.\"my net\"", "", "is not a usable interface name", shimNamed("my net")),
                 row(P + "shims.\"a-name-of-20-bytes\"", "", "longer than 15 bytes", shimNamed("a-name-of-20-bytes")),
-                row(P + "reconcile.interval", "PT0S", "expected a positive duration", config -> config.interval = Duration.ZERO),
-                row(P + "reconcile.interval", "PT-5S", "expected a positive duration",
+                row(P + "reconcile.interval", "PT0S", "expected a duration of at least 1s", config -> config.interval = Duration.ZERO),
+                row(P + "reconcile.interval", "PT-5S", "expected a duration of at least 1s",
                         config -> config.interval = Duration.ofSeconds(-5)),
+                row(P + "reconcile.interval", "PT0.5S", "the Quarkus Scheduler runs no finer",
+                        config -> config.interval = Duration.ofMillis(500)),
+                row(P + "lock-directory", "run/macvlan-shim", "not an absolute path",
+                        config -> config.lockDirectory = "run/macvlan-shim"),
+                row(P + "lock-directory", "/run/../etc", "may hold only", config -> config.lockDirectory = "/run/../etc"),
+                row(P + "lock-directory", "/run/x y", "may hold only", config -> config.lockDirectory = "/run/x y"),
+                row(P + "shims.mynet.mac", "02:aa:bb:cc:dd", "is not a MAC address", mac("02:aa:bb:cc:dd")),
+                row(P + "shims.mynet.mac", "01:00:5e:00:00:01", "expected a unicast MAC", mac("01:00:5e:00:00:01")),
+                row(P + "shims.mynet.mac", "00:00:00:00:00:00", "all zero", mac("00:00:00:00:00:00")),
+                row(P + "shims.mynet.mac", "02:aa:bb:cc:dd:ee up", "is not a MAC address", mac("02:aa:bb:cc:dd:ee up")),
                 row(P + "routes.protocol", "0", "expected a route protocol number from 5 to 255", config -> config.protocol = 0),
                 row(P + "routes.protocol", "256", "expected a route protocol number from 5 to 255", config -> config.protocol = 256),
                 row(P + "routes.protocol", "3", "belongs to the kernel or a well-known routing daemon", config -> config.protocol = 3),

@@ -10,7 +10,12 @@ import java.util.Optional;
 final class TestConfig implements MacvlanShimConfig {
 
     record TestShim(Optional<String> parent, Optional<String> address, Optional<String> address6,
-            Optional<List<String>> staticRoutes) implements Shim {
+            Optional<List<String>> staticRoutes, Optional<String> mac) implements Shim {
+
+        TestShim(Optional<String> parent, Optional<String> address, Optional<String> address6,
+                Optional<List<String>> staticRoutes) {
+            this(parent, address, address6, staticRoutes, Optional.empty());
+        }
     }
 
     final Map<String, Shim> shims = new LinkedHashMap<>(Map.of("mynet", shim("eth0")));
@@ -18,6 +23,7 @@ final class TestConfig implements MacvlanShimConfig {
     int protocol = DEFAULT_PROTOCOL;
     Optional<String> netns = Optional.empty();
     String socket = "auto";
+    String lockDirectory = DEFAULT_LOCK_DIRECTORY;
     Optional<String> stateFile = Optional.empty();
 
     static TestShim shim(String parent) {
@@ -57,6 +63,11 @@ final class TestConfig implements MacvlanShimConfig {
     @Override
     public Lxd lxd() {
         return () -> socket;
+    }
+
+    @Override
+    public String lockDirectory() {
+        return lockDirectory;
     }
 
     @Override

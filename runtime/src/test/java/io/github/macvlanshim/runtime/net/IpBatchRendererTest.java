@@ -140,12 +140,33 @@ class IpBatchRendererTest {
     }
 
     @Test
-    void aFailingBatchLineIsNamedWithWhatCameBefore() {
-        IpBatchRenderer.Batch batch = new IpBatchRenderer.Batch(List.of("link set dev a up", "route add 192.0.2.1/32 dev a proto 77"),
-                List.of());
-        String message = IpRoute2HostNetwork.describeFailure(batch,
-                new IpCommandException("x", 1, "RTNETLINK answers: File exists\nCommand failed -:2\n"));
-        assertThat(message).isEqualTo("ip batch line 2 of 2 failed: 'route add 192.0.2.1/32 dev a proto 77': "
-                + "RTNETLINK answers: File exists Command failed -:2 (line 1 was applied)");
+    void everyRefusedLineOfAForcedBatchIsNamedWithTheReasonIpPrintedBeforeIt() {
+        Change first = new Change.SetUp("a");
+        Change second = new Change.AddRoute("a", IpPrefix.parse("192.0.2.1"), Optional.empty(), "static", false);
+        Change third = new Change.AddRoute("a", IpPrefix.parse("192.0.2.2"), Optional.empty(), "static", false);
+        IpBatchRenderer.Batch batch = new IpBatchRenderer.Batch(
+                List.of("link set dev a up", "route add 192.0.2.1/32 dev a proto 77", "route add 192.0.2.2/32 dev a proto 77"),
+                List.of(first, second, third));
+
+        List<Refusal> refused = IpRoute2HostNetwork.refusals(batch,
+                "RTNETLINK answers: File exists\nCommand failed -:2\nError: Nexthop device is not up.\nCommand failed -:3\n");
+
+        assertThat(refused).containsExactly(
+                new Refusal(second, "RTNETLINK answers: File exists (ip batch line 2: 'route add 192.0.2.1/32 dev a proto 77')"),
+                new Refusal(third, "Error: Nexthop device is not up. (ip batch line 3: 'route add 192.0.2.2/32 dev a proto 77')"));
+        assertThat(IpRoute2HostNetwork.refusals(batch, "Cannot open network namespace \"x\": No such file or directory\n"))
+                .as("a failure that names no line is no refusal: the batch failed as a whole").isEmpty();
+    }
+
+    @Test
+    void aShimIsCreatedWithItsMacAndMarkedThroughItsAlias() {
+        assertThat(line(new Change.CreateShim("mynet", "eth0", 1500, Optional.of("02:AA:bb:cc:dd:ee"))))
+                .isEqualTo("link add link eth0 name mynet mtu 1500 address 02:aa:bb:cc:dd:ee type macvlan mode bridge");
+        assertThat(line(new Change.MarkShim("mynet", "macvlan-shim:proto=77"))).isEqualTo("link set dev mynet alias macvlan-shim:proto=77");
+        assertThat(line(new Change.SetMac("mynet", "02:aa:bb:cc:dd:ee"))).isEqualTo("link set dev mynet address 02:aa:bb:cc:dd:ee");
+        assertThatThrownBy(() -> line(new Change.MarkShim("mynet", "x type dummy"))).hasMessageContaining("marker 'x type dummy'");
+        assertThatThrownBy(() -> line(new Change.SetMac("mynet", "01:00:5e:00:00:01"))).hasMessageContaining("multicast");
+        assertThatThrownBy(() -> line(new Change.CreateShim("mynet", "eth0", 1500, Optional.of("02:aa:bb:cc:dd:ee up"))))
+                .hasMessageContaining("is not a MAC address");
     }
 }

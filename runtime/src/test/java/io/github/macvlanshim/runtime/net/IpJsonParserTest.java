@@ -134,9 +134,29 @@ class IpJsonParserTest {
     }
 
     @Test
-    void routesThatAreNotUnicastAreLeftOut() throws HostNetworkException {
-        assertThat(host().routes()).extracting(r -> r.destination().toString())
-                .doesNotContain("203.0.113.0/24", "2001:db8:200::/48");
+    void routesOfEveryTypeAreKeptWithTheirType() throws HostNetworkException {
+        assertThat(host().routes()).filteredOn(r -> r.destination().toString().equals("203.0.113.0/24")
+                || r.destination().toString().equals("2001:db8:200::/48"))
+                .extracting(KernelRoute::type).doesNotContain(KernelRoute.Type.UNICAST).hasSize(2);
+        String four = "[]\n[{\"type\":\"6\",\"dst\":\"203.0.113.60\",\"protocol\":\"4\",\"flags\":[]},"
+                + "{\"type\":\"7\",\"dst\":\"203.0.113.61\",\"flags\":[]},{\"type\":\"8\",\"dst\":\"203.0.113.62\"},"
+                + "{\"type\":\"9\",\"dst\":\"203.0.113.63\"},{\"type\":\"200\",\"dst\":\"203.0.113.64\"}]";
+        assertThat(IpJsonParser.parse(four, EMPTY6).routes()).extracting(KernelRoute::toString).containsExactly(
+                "blackhole 203.0.113.60/32 proto 4", "unreachable 203.0.113.61/32 proto 3", "prohibit 203.0.113.62/32 proto 3",
+                "throw 203.0.113.63/32 proto 3", "other 203.0.113.64/32 proto 3");
+    }
+
+    @Test
+    void aLinksAliasAndMacAreRead() throws HostNetworkException {
+        String four = "[{\"ifindex\":4,\"link\":\"eth0\",\"ifname\":\"mynet\",\"flags\":[\"UP\"],\"mtu\":1500,"
+                + "\"address\":\"02:AA:bb:cc:dd:ee\",\"ifalias\":\"macvlan-shim:proto=77\",\"linkinfo\":{\"info_kind\":"
+                + "\"macvlan\",\"info_data\":{\"mode\":\"bridge\"}}}]\n[]";
+        Link mynet = IpJsonParser.parse(four, EMPTY6).link("mynet").orElseThrow();
+        assertThat(mynet.alias()).contains("macvlan-shim:proto=77");
+        assertThat(mynet.mac()).contains("02:aa:bb:cc:dd:ee");
+        assertThat(new Ownership(77).isOurShimOn(mynet, "eth0")).isTrue();
+        assertThat(new Ownership(78).isOurs(mynet)).as("the marker names the protocol").isFalse();
+        assertThat(new Ownership(77).isOurs(mynet.withAlias(java.util.Optional.empty()))).isFalse();
     }
 
     @Test
@@ -167,7 +187,8 @@ class IpJsonParserTest {
         String four = "[]\n[{\"type\":\"unicast\",\"dst\":\"192.0.2.9\",\"dev\":\"eth0\",\"protocol\":\"77\"},"
                 + "{\"type\":\"broadcast\",\"dst\":\"192.0.2.255\",\"dev\":\"eth0\"},{\"type\":\"5\",\"dst\":\"224.0.0.0/4\"}]";
         assertThat(IpJsonParser.parse(four, EMPTY6).routes()).extracting(KernelRoute::toString)
-                .containsExactly("192.0.2.9/32 dev eth0 proto 77");
+                .containsExactly("192.0.2.9/32 dev eth0 proto 77", "broadcast 192.0.2.255/32 dev eth0 proto 3",
+                        "multicast 224.0.0.0/4 proto 3");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -111,9 +111,11 @@ class IpRoute2HostNetworkLabTest {
         network.apply(List.of(new Change.CreateShim("mynet", "eth0", 1500), new Change.SetUp("mynet")), PROTO);
         lab.ip(lab.hostNetns(), "route", "add", "192.0.2.9/32", "dev", "mynet", "proto", "static");
 
-        assertThatThrownBy(() -> network.apply(List.of(new Change.DeleteRoute("mynet", IpPrefix.parse("192.0.2.9"), 0)), PROTO))
-                .isInstanceOf(HostNetworkException.class)
-                .hasMessageContaining("route del 192.0.2.9/32 dev mynet proto 77 table main");
+        Change delete = new Change.DeleteRoute("mynet", IpPrefix.parse("192.0.2.9"), 0);
+        assertThat(network.apply(List.of(delete), PROTO)).singleElement().satisfies(refusal -> {
+            assertThat(refusal.change()).isEqualTo(delete);
+            assertThat(refusal.reason()).contains("route del 192.0.2.9/32 dev mynet proto 77 table main");
+        });
 
         assertThat(network.read().routes()).extracting(KernelRoute::toString).contains("192.0.2.9/32 dev mynet proto 4");
     }
@@ -136,31 +138,35 @@ class IpRoute2HostNetworkLabTest {
     }
 
     @Test
-    void aFailingBatchNamesTheLineAndKeepsWhatCameBefore() throws HostNetworkException {
+    void aRefusedLineIsReturnedWithTheKernelsReasonAndTheLinesAfterItStillRun() throws HostNetworkException {
+        lab.ip(lab.hostNetns(), "route", "add", "blackhole", "192.0.2.11/32", "proto", "static");
         List<Change> plan = List.of(
                 new Change.CreateShim("mynet", "eth0", 1500),
                 new Change.SetUp("mynet"),
                 new Change.AddRoute("mynet", IpPrefix.parse("192.0.2.10"), Optional.empty(), "static", false),
-                new Change.AddRoute("mynet", IpPrefix.parse("192.0.2.10"), Optional.empty(), "static", false),
+                new Change.AddRoute("mynet", IpPrefix.parse("192.0.2.11"), Optional.empty(), "static", false),
+                new Change.AddRoute("mynet", IpPrefix.parse("192.0.2.12"), Optional.empty(), "static", false),
                 new Change.AddAddress("mynet", ip("198.51.100.72"), 32));
 
-        assertThatThrownBy(() -> network.apply(plan, PROTO))
-                .isInstanceOf(HostNetworkException.class)
-                .hasMessageContaining("line 4 of 5 failed: 'route add 192.0.2.10/32 dev mynet proto 77'")
-                .hasMessageContaining("File exists")
-                .hasMessageContaining("lines 1-3 were applied");
+        List<Refusal> refused = network.apply(plan, PROTO);
 
+        assertThat(refused).singleElement().satisfies(refusal -> {
+            assertThat(refusal.change()).isEqualTo(plan.get(3));
+            assertThat(refusal.reason()).contains("File exists")
+                    .contains("ip batch line 4: 'route add 192.0.2.11/32 dev mynet proto 77'");
+        });
         NetworkState state = network.read();
-        assertThat(state.routes()).extracting(KernelRoute::toString).contains("192.0.2.10/32 dev mynet proto 77");
-        assertThat(state.link("mynet").orElseThrow().globalAddresses()).as("the line after the failure did not run").isEmpty();
+        assertThat(state.routes()).extracting(KernelRoute::toString).contains("192.0.2.10/32 dev mynet proto 77",
+                "192.0.2.12/32 dev mynet proto 77", "blackhole 192.0.2.11/32 proto 4");
+        assertThat(state.link("mynet").orElseThrow().globalAddresses()).as("the lines after the refusal ran").isNotEmpty();
     }
 
     @Test
     void aRouteThroughAShimThatIsStillDownIsRefusedByTheKernel() throws HostNetworkException {
-        assertThatThrownBy(() -> network.apply(List.of(new Change.CreateShim("mynet", "eth0", 1500),
+        assertThat(network.apply(List.of(new Change.CreateShim("mynet", "eth0", 1500),
                 new Change.AddRoute("mynet", IpPrefix.parse("192.0.2.10"), Optional.empty(), "static", false)), PROTO))
-                .hasMessageContaining("line 2 of 2 failed")
-                .hasMessageContaining("Device for nexthop is not up");
+                .singleElement().satisfies(refusal -> assertThat(refusal.reason())
+                        .contains("Device for nexthop is not up").contains("ip batch line 2"));
     }
 
     @Test

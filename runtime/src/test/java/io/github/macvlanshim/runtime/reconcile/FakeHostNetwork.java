@@ -8,12 +8,13 @@ import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.net.HostNetwork;
 import io.github.macvlanshim.runtime.net.HostNetworkException;
 import io.github.macvlanshim.runtime.net.NetworkState;
+import io.github.macvlanshim.runtime.net.Refusal;
 import io.github.macvlanshim.runtime.net.SimulatedKernel;
 
 /**
  * A {@link HostNetwork} over a {@link SimulatedKernel}: reads show the simulated state, applies go through the
- * simulation and are recorded. Like {@code ip -batch}, an apply stops at its first failing change, the ones
- * before it staying made.
+ * simulation and are recorded. Like {@code ip -force -batch}, a refused change is returned and the others are
+ * still made.
  */
 final class FakeHostNetwork implements HostNetwork {
 
@@ -48,7 +49,7 @@ final class FakeHostNetwork implements HostNetwork {
         failNextRead = true;
     }
 
-    /** Makes the next {@link #apply(List, int)} fail at its {@code n}th change (from 1), after making those before. */
+    /** Makes the next {@link #apply(List, int)} refuse its {@code n}th change (from 1); the others are made. */
     void failNextApplyAtChange(int n) {
         failNextApplyAt = OptionalInt.of(n);
     }
@@ -63,20 +64,23 @@ final class FakeHostNetwork implements HostNetwork {
     }
 
     @Override
-    public void apply(List<Change> changes, int protocol) throws HostNetworkException {
+    public List<Refusal> apply(List<Change> changes, int protocol) throws HostNetworkException {
         applyCalls.add(new ApplyCall(changes, protocol));
         OptionalInt failAt = failNextApplyAt;
         failNextApplyAt = OptionalInt.empty();
+        List<Refusal> refused = new ArrayList<>();
         for (int line = 1; line <= changes.size(); line++) {
             Change change = changes.get(line - 1);
             if (failAt.isPresent() && failAt.getAsInt() == line) {
-                throw new HostNetworkException("ip -batch line " + line + ": simulated failure of " + change);
+                refused.add(new Refusal(change, "simulated refusal (ip batch line " + line + ")"));
+                continue;
             }
             try {
                 kernel.apply(change, protocol);
             } catch (SimulatedKernel.Refused e) {
-                throw new HostNetworkException("ip -batch line " + line + ": " + e.getMessage(), e);
+                refused.add(new Refusal(change, e.getMessage() + " (ip batch line " + line + ")"));
             }
         }
+        return refused;
     }
 }

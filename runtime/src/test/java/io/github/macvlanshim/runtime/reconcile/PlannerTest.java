@@ -32,6 +32,8 @@ import io.github.macvlanshim.runtime.net.Change.DeleteProxyNeighbour;
 import io.github.macvlanshim.runtime.net.Change.DeleteRoute;
 import io.github.macvlanshim.runtime.net.Change.DeleteShim;
 import io.github.macvlanshim.runtime.net.Change.EnableProxyNdp;
+import io.github.macvlanshim.runtime.net.Change.MarkShim;
+import io.github.macvlanshim.runtime.net.Change.SetMac;
 import io.github.macvlanshim.runtime.net.Change.SetUp;
 import io.github.macvlanshim.runtime.net.IpLiterals;
 import io.github.macvlanshim.runtime.net.IpPrefix;
@@ -50,6 +52,7 @@ class PlannerTest {
     private static final int STATIC = 4;
     private static final int KERNEL = 2;
     private static final Planner PLANNER = new Planner(OURS);
+    private static final String MARKER = "macvlan-shim:proto=" + OURS;
 
     private static final String ORIGIN = "lxd default/c1 eth0";
     /** The host's own addresses on eth0, and a container's on a macvlan child of eth0. */
@@ -73,6 +76,7 @@ class PlannerTest {
 
         assertThat(plan.changes()).containsExactly(
                 new CreateShim("mynet", "eth0", 1500),
+                new MarkShim("mynet", MARKER),
                 new EnableProxyNdp("mynet"),
                 new AddAddress("mynet", ip(SHIM4), 32),
                 new AddAddress("mynet", ip(SHIM6), 128),
@@ -89,6 +93,7 @@ class PlannerTest {
 
         assertThat(plan.changes()).containsExactly(
                 new CreateShim("mynet", "eth0", 1500),
+                new MarkShim("mynet", MARKER),
                 new EnableProxyNdp("mynet"),
                 new SetUp("mynet"),
                 new AddProxyNeighbour("mynet", ip6(HOST6)),
@@ -208,7 +213,8 @@ class PlannerTest {
         Plan plan = PLANNER.plan(desired, host);
 
         assertThat(plan.conflicts()).containsExactly(
-                new Conflict("lan2", Conflict.Kind.MISSING_PARENT, "eth1", "parent eth1 does not exist"));
+                new Conflict("lan2", Conflict.Kind.MISSING_PARENT, "eth1",
+                        "parent eth1 missing: no interface of that name exists; the shim follows when it appears"));
         assertThat(plan.changes()).extracting(Change::shim).containsOnly("mynet");
     }
 
@@ -220,7 +226,15 @@ class PlannerTest {
                         "macvlan (mode bridge) on eth1"),
                 Arguments.of(named("macvlan in private mode", macvlan("mynet", "eth0", "private")),
                         "macvlan (mode private) on eth0"),
-                Arguments.of(named("device without link kind", physical("mynet", 7)), "a device without link kind"));
+                Arguments.of(named("device without link kind", physical("mynet", 7)), "a device without link kind"),
+                Arguments.of(named("unmarked macvlan bridge without our routes", macvlan("mynet", "eth0", "bridge")),
+                        "macvlan (mode bridge) on eth0"),
+                Arguments.of(named("macvlan bridge marked by an engine of another protocol",
+                        macvlan("mynet", "eth0", "bridge").withAlias(Optional.of("macvlan-shim:proto=78"))),
+                        "macvlan (mode bridge) on eth0 (alias 'macvlan-shim:proto=78')"),
+                Arguments.of(named("macvlan bridge with someone else's alias",
+                        macvlan("mynet", "eth0", "bridge").withAlias(Optional.of("uplink to the lab"))),
+                        "macvlan (mode bridge) on eth0 (alias 'uplink to the lab')"));
     }
 
     @ParameterizedTest
@@ -232,7 +246,72 @@ class PlannerTest {
 
         assertThat(plan.changes()).isEmpty();
         assertThat(plan.conflicts()).containsExactly(new Conflict("mynet", Conflict.Kind.FOREIGN_INTERFACE, "mynet",
-                "interface mynet exists as " + described + ", not a macvlan in bridge mode on eth0; left alone"));
+                "interface mynet exists as " + described + ", not a macvlan in bridge mode on eth0 marked as ours; left alone"));
+    }
+
+    @Test
+    void anUnmarkedShimOfAnOlderVersionWithOurRoutesThroughItIsAdoptedByMarkingItAndNothingElse() {
+        NetworkState host = replaceLink(convergedAddressed(), "mynet", link -> link.withAlias(Optional.empty()));
+
+        Plan plan = PLANNER.plan(desired(ADDRESSED, C4, C6), host);
+
+        assertThat(plan.changes()).containsExactly(new MarkShim("mynet", MARKER));
+        assertThat(plan.conflicts()).isEmpty();
+        assertThat(PLANNER.plan(desired(ADDRESSED, C4, C6),
+                SimulatedKernel.afterApplying(host, plan.changes(), OURS)).changes()).isEmpty();
+    }
+
+    @Test
+    void aShimWithAStableMacIsCreatedWithItAndAShimWithAnotherMacGetsIt() {
+        ShimSpec withMac = ADDRESSED.withMac(Optional.of("02:aa:bb:cc:dd:ee"));
+
+        assertThat(PLANNER.plan(desired(withMac, C4, C6), freshHost()).changes()).first()
+                .isEqualTo(new CreateShim("mynet", "eth0", 1500, Optional.of("02:aa:bb:cc:dd:ee")));
+        NetworkState otherMac = replaceLink(convergedAddressed(), "mynet",
+                link -> link.withMac("02:00:00:00:00:01"));
+        assertThat(PLANNER.plan(desired(withMac, C4, C6), otherMac).changes())
+                .containsExactly(new SetMac("mynet", "02:aa:bb:cc:dd:ee"));
+        NetworkState sameMac = replaceLink(convergedAddressed(), "mynet",
+                link -> link.withMac("02:aa:bb:cc:dd:ee"));
+        assertThat(PLANNER.plan(desired(withMac, C4, C6), sameMac).changes()).isEmpty();
+    }
+
+    static Stream<KernelRoute.Type> routeTypesInTheWay() {
+        return Stream.of(KernelRoute.Type.BLACKHOLE, KernelRoute.Type.UNREACHABLE, KernelRoute.Type.PROHIBIT,
+                KernelRoute.Type.THROW, KernelRoute.Type.UNICAST);
+    }
+
+    @ParameterizedTest
+    @MethodSource("routeTypesInTheWay")
+    void aForeignRouteOfAnyTypeToOneWantedAddressIsAConflictAndTheOtherRoutesAreStillAdded(KernelRoute.Type type) {
+        KernelRoute inTheWay = new KernelRoute(prefix(C4), Optional.empty(), Optional.empty(), Optional.empty(), STATIC, 0,
+                type);
+        NetworkState host = withRoutes(addLinks(freshHost(), shimLink("mynet", "eth0", global(SHIM4 + "/32"),
+                global(SHIM6 + "/128"), linkLocal("fe80::72/64"))), inTheWay);
+        host = withProxies(host, new ProxyNeighbour(ip6(HOST6), "mynet"));
+
+        Plan plan = PLANNER.plan(desired(ADDRESSED, C4, C6, GONE4), host);
+
+        assertThat(plan.changes()).containsExactly(
+                new AddRoute("mynet", prefix(C6), Optional.of(ip(SHIM6)), ORIGIN, false),
+                new AddRoute("mynet", prefix(GONE4), Optional.of(ip(SHIM4)), ORIGIN, false));
+        assertThat(plan.conflicts()).singleElement().satisfies(conflict -> {
+            assertThat(conflict.kind()).isEqualTo(Conflict.Kind.FOREIGN_ROUTE);
+            assertThat(conflict.detail()).contains(inTheWay.toString());
+        });
+        if (type != KernelRoute.Type.UNICAST) {
+            assertThat(inTheWay.toString()).startsWith(type.word() + " " + C4);
+        }
+    }
+
+    @Test
+    void anOwnedRouteOfAnotherTypeIsReplacedByTheUnicastRouteWanted() {
+        KernelRoute ownBlackhole = new KernelRoute(prefix(C4), Optional.empty(), Optional.empty(), Optional.empty(), OURS,
+                0, KernelRoute.Type.BLACKHOLE);
+        NetworkState host = withRoutes(withoutRoutesTo(convergedAddressed(), C4), ownBlackhole);
+
+        assertThat(PLANNER.plan(desired(ADDRESSED, C4, C6), host).changes())
+                .containsExactly(new AddRoute("mynet", prefix(C4), Optional.of(ip(SHIM4)), ORIGIN, true));
     }
 
     @Test
@@ -251,7 +330,7 @@ class PlannerTest {
     void proxyNdpIsEnabledWhenForwardingOrProxyNdpIsOff(boolean forwarding, boolean proxyNdp) {
         NetworkState host = replaceLink(convergedAddressed(), "mynet", link -> new Link(link.name(), link.index(),
                 link.kind(), link.macvlanMode(), link.parent(), link.mtu(), link.adminUp(), link.addresses(),
-                forwarding, proxyNdp));
+                forwarding, proxyNdp, link.mac(), link.carrier(), link.alias()));
 
         assertThat(PLANNER.plan(desired(ADDRESSED, C4, C6), host).changes())
                 .containsExactly(new EnableProxyNdp("mynet"));
@@ -520,10 +599,10 @@ class PlannerTest {
                 true, true);
     }
 
-    /** A shim as we leave it: macvlan bridge, up, forwarding and proxy_ndp on. */
+    /** A shim as we leave it: macvlan bridge, marked as ours, up, forwarding and proxy_ndp on. */
     private static Link shimLink(String name, String parent, LinkAddress... addresses) {
         return new Link(name, 8, Optional.of("macvlan"), Optional.of("bridge"), Optional.of(parent), 1500, true,
-                List.of(addresses), true, true);
+                List.of(addresses), true, true, "", true, Optional.of(MARKER));
     }
 
     private static Link down(Link link) {

@@ -68,6 +68,21 @@ class ReconcileLoopTest {
         }
     }
 
+    @Test
+    void aRunThrowingAnErrorDoesNotStopTheLoopWhichStaysAlive() throws Exception {
+        CountDownLatch twoRuns = new CountDownLatch(2);
+        try (ReconcileLoop loop = new ReconcileLoop(() -> {
+            twoRuns.countDown();
+            throw new StackOverflowError("deep");
+        }, Duration.ofMillis(1), "test-loop")) {
+            loop.request();
+            Thread.sleep(50);
+            loop.request();
+            assertThat(twoRuns.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(loop.alive()).isTrue();
+        }
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(5, TimeUnit.SECONDS);

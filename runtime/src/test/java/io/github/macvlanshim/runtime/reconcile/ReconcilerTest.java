@@ -21,6 +21,8 @@ import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
 import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.net.Change.AddRoute;
 import io.github.macvlanshim.runtime.net.Change.CreateShim;
+import io.github.macvlanshim.runtime.net.Change.MarkShim;
+import io.github.macvlanshim.runtime.net.Ownership;
 import io.github.macvlanshim.runtime.net.Change.DeleteRoute;
 import io.github.macvlanshim.runtime.net.Change.DeleteShim;
 import io.github.macvlanshim.runtime.net.Change.SetUp;
@@ -217,8 +219,8 @@ class ReconcilerTest {
         assertThat(network.applyCalls()).isEmpty();
         assertThat(kernel()).isEqualTo(before);
         assertThat(status.outcome()).isEqualTo(Outcome.PENDING);
-        assertThat(status.pendingChanges()).isEqualTo(plan.changes().size()).isEqualTo(8);
-        assertThat(status.message()).isEqualTo("dry-run: 8 changes planned, none made");
+        assertThat(status.pendingChanges()).isEqualTo(plan.changes().size()).isEqualTo(9);
+        assertThat(status.message()).isEqualTo("dry-run: 9 changes planned, none made");
         assertThat(status.ready()).isFalse();
         assertThat(onlyReport().applied()).isEmpty();
     }
@@ -226,30 +228,71 @@ class ReconcilerTest {
     // ---- failures ----------------------------------------------------------------------------------------
 
     @Test
-    void anApplyFailingMidwayIsAFailureReportingOnlyTheChangesMadeBeforeIt() {
+    void aChangeTheKernelRefusesIsReportedWithItsReasonTheOthersAreMadeAndItIsRetriedAtTheNextReconcile() {
         lxd.answers(C1, C1_V6);
-        network.failNextApplyAtChange(3);
+        network.failNextApplyAtChange(8);
         Reconciler reconciler = reconciler(false, lxd);
 
         ReconcileStatus status = reconciler.reconcile("test");
 
         List<Change> planned = network.applyCalls().get(0).changes();
+        Change refused = planned.get(7);
+        assertThat(refused).isEqualTo(add(lxd, C1, SHIM4));
         assertThat(status.outcome()).isEqualTo(Outcome.FAILED);
-        assertThat(status.message()).isEqualTo(
-                "applying the plan failed: ip -batch line 3: simulated failure of " + planned.get(2));
-        assertThat(lastReport().applied()).isEqualTo(planned.subList(0, 2));
-        assertThat(status.pendingChanges()).isEqualTo(planned.size() - 2);
-        assertThat(status.shims()).singleElement().satisfies(shim -> {
-            assertThat(shim.present()).isTrue();
-            assertThat(shim.up()).isFalse();
-        });
+        assertThat(status.refused()).containsExactly(new ReconcileStatus.RefusedChange("mynet",
+                Reconciler.describe(refused), "simulated refusal (ip batch line 8)"));
+        assertThat(status.message()).startsWith("1 changes refused by the kernel (the others were made");
+        assertThat(lastReport().applied()).as("every other change was made, the one after the refused too")
+                .containsExactlyElementsOf(planned.stream().filter(change -> change != refused).toList());
+        assertThat(ownedDestinations()).containsExactly(C1_V6);
+        assertThat(status.pendingChanges()).isEqualTo(1);
         assertThat(status.ready()).isFalse();
 
         ReconcileStatus retried = reconciler.reconcile("retry");
 
         assertThat(retried.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(retried.refused()).isEmpty();
         assertThat(retried.ready()).isTrue();
-        assertThat(lastReport().applied()).isEqualTo(planned.subList(2, planned.size()));
+        assertThat(lastReport().applied()).containsExactly(refused);
+    }
+
+    @Test
+    void aListenerThatThrowsOrReconcilesItselfBreaksNothing() {
+        lxd.answers(C1);
+        List<ReconcileStatus> nested = new ArrayList<>();
+        Reconciler[] holder = new Reconciler[1];
+        EngineSettings settings = new EngineSettings(List.of(MYNET), Duration.ofSeconds(30), OURS, OnStop.KEEP, false,
+                Optional.empty());
+        holder[0] = new Reconciler(settings, network, List.of(lxd), CLOCK, report -> {
+            reports.add(report);
+            if (reports.size() == 1) {
+                // Runs outside the reconciler's lock: a reconcile from here is a plain second reconcile.
+                nested.add(holder[0].reconcile("from a listener"));
+            }
+            throw new IllegalStateException("listener bug");
+        });
+
+        ReconcileStatus first = holder[0].reconcile("test");
+
+        assertThat(first.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(nested).singleElement().satisfies(status -> assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED));
+        assertThat(reports).hasSize(2);
+        lxd.answers(C1, C2);
+        assertThat(holder[0].reconcile("after").outcome()).as("the reconciler still works").isEqualTo(Outcome.CONVERGED);
+        assertThat(ownedDestinations()).containsExactlyInAnyOrder(C1, C2);
+    }
+
+    @Test
+    void afterStopAReconcileChangesNothing() {
+        Reconciler reconciler = convergedWith(C1);
+        network.kernel().deleteRoutesTo(prefix(C1));
+        int calls = network.applyCalls().size();
+
+        reconciler.stop();
+        reconciler.reconcile("late tick");
+
+        assertThat(network.applyCalls()).hasSize(calls);
+        assertThat(ownedDestinations()).isEmpty();
     }
 
     @Test
@@ -279,6 +322,7 @@ class ReconcilerTest {
     @Test
     void theFirstReconcileEverReportsNoRepairsEvenForAShimItFindsDown() {
         network.kernel().apply(new CreateShim("mynet", "eth0", 1500), OURS);
+        network.kernel().apply(new MarkShim("mynet", new Ownership(OURS).marker()), OURS);
         lxd.answers(C1);
 
         reconciler(false, lxd).reconcile("first");
@@ -368,8 +412,8 @@ class ReconcilerTest {
         ReconcileStatus status = reconciler.reconcile("drift");
 
         assertThat(status.outcome()).isEqualTo(Outcome.FAILED);
-        assertThat(lastReport().applied()).containsExactly(new SetUp("mynet"));
-        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up", ""));
+        assertThat(lastReport().applied()).containsExactly(new SetUp("mynet"), add(lxd, C1_V6, SHIM6));
+        assertThat(lastReport().repairs()).containsExactly(new Repair("mynet", "up", ""), new Repair("mynet", "route", C1_V6));
     }
 
     // ---- conflicts ---------------------------------------------------------------------------------------

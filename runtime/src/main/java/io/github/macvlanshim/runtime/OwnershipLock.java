@@ -13,24 +13,25 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.macvlanshim.runtime.net.NetworkNamespace;
+import io.github.macvlanshim.runtime.net.Ownership;
+
 /**
- * One engine per shim: an exclusive lock on {@code /run/macvlan-shim/<where>+<shim>.lock}, where {@code <where>}
- * is {@code host} or {@code netns-NAME}. Two engines on one shim would undo each other's routes; the second
- * one refuses instead, before it reads or changes anything.
+ * One engine per route set: an exclusive lock on {@code DIR/netns-INODE+proto-N.lock} for the pair that
+ * {@link Ownership} says an engine owns, its network namespace (by inode, see {@link NetworkNamespace}) and its
+ * route protocol. A second engine on the same pair would delete the first one's routes as not wanted, and the
+ * first the second's, for ever; it refuses instead, before it reads or changes anything. Engines in different
+ * namespaces, or with different protocols, never refuse each other.
  * <p>
  * The lock is a POSIX record lock ({@link FileChannel#tryLock()}): the kernel drops it when the holding process
  * dies, SIGKILL included, so a crash never blocks the next start. The holder writes its PID into the file, for
- * the refusal message. '+' separates the two names because neither a namespace name nor an interface name can
- * contain one.
+ * the refusal message.
  * <p>
  * A POSIX lock belongs to the process, and closing <em>any</em> descriptor of the file releases it. So within
  * one JVM a second engine must not even open the file: paths held here are tracked in {@link #HELD} and refused
  * from there.
  */
-public final class ShimLock implements AutoCloseable {
-
-    /** Where lock files live: a tmpfs on systemd hosts, empty after a reboot. */
-    public static final Path DIRECTORY = Path.of("/run/macvlan-shim");
+public final class OwnershipLock implements AutoCloseable {
 
     private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
@@ -39,20 +40,16 @@ public final class ShimLock implements AutoCloseable {
     private final FileLock lock;
     private boolean released;
 
-    private ShimLock(Path path, FileChannel channel, FileLock lock) {
+    private OwnershipLock(Path path, FileChannel channel, FileLock lock) {
         this.path = path;
         this.channel = channel;
         this.lock = lock;
     }
 
-    /** Takes the lock for {@code shim} in {@code netns} (empty: the host's own namespace), or throws why not. */
-    public static ShimLock acquire(Optional<String> netns, String shim) {
-        return acquire(DIRECTORY, netns, shim);
-    }
-
-    static ShimLock acquire(Path directory, Optional<String> netns, String shim) {
-        Path path = directory.resolve(fileName(netns, shim)).toAbsolutePath().normalize();
-        String what = "shim " + shim + netns.map(ns -> " in network namespace " + ns).orElse(" in the host namespace");
+    /** Takes the lock for {@code ownership} in {@code namespace}, its file in {@code directory}, or throws why not. */
+    public static OwnershipLock acquire(Path directory, NetworkNamespace namespace, Ownership ownership) {
+        Path path = directory.resolve(fileName(namespace, ownership)).toAbsolutePath().normalize();
+        String what = "route protocol " + ownership.protocol() + " in network namespace " + namespace;
         if (!HELD.add(path)) {
             throw refusal(what, path, "this process (PID " + ProcessHandle.current().pid() + ")");
         }
@@ -75,12 +72,13 @@ public final class ShimLock implements AutoCloseable {
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
             channel.force(false);
-            return new ShimLock(path, channel, lock);
+            return new OwnershipLock(path, channel, lock);
         } catch (IOException e) {
             closeQuietly(channel);
             HELD.remove(path);
             throw new IllegalStateException("macvlan-shim cannot take the lock " + path + " for " + what + ": " + e
-                    + "; expected a writable directory " + directory + " (root, or CAP_DAC_OVERRIDE)", e);
+                    + "; expected a writable directory " + directory + " (root, or CAP_DAC_OVERRIDE; see"
+                    + " quarkus.macvlan-shim.lock-directory)", e);
         } catch (RuntimeException e) {
             closeQuietly(channel);
             HELD.remove(path);
@@ -88,8 +86,8 @@ public final class ShimLock implements AutoCloseable {
         }
     }
 
-    static String fileName(Optional<String> netns, String shim) {
-        return netns.map(ns -> "netns-" + ns).orElse("host") + "+" + shim + ".lock";
+    static String fileName(NetworkNamespace namespace, Ownership ownership) {
+        return "netns-" + namespace.inode() + "+proto-" + ownership.protocol() + ".lock";
     }
 
     public Path path() {
@@ -117,8 +115,9 @@ public final class ShimLock implements AutoCloseable {
     private static IllegalStateException refusal(String what, Path path, String holder) {
         return new IllegalStateException("macvlan-shim refuses to start: " + what
                 + " is already managed by another macvlan-shim engine (" + holder + " holds the lock " + path
-                + "); two engines on one shim would undo each other's changes. Nothing was changed: stop the other"
-                + " engine or configure another shim name");
+                + "); two engines owning the same routes would delete each other's. Nothing was changed: stop the"
+                + " other engine, configure this one's shims there, or give this one another"
+                + " quarkus.macvlan-shim.routes.protocol");
     }
 
     private static Optional<Long> holderPid(FileChannel channel) throws IOException {
