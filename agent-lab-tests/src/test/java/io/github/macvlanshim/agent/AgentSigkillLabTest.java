@@ -24,7 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,15 +38,20 @@ import io.github.macvlanshim.lab.Wait;
  * The packaged agent, as an operator runs it, killed with SIGKILL while it applies a large plan, then started
  * again: it converges to exactly the wanted routes, each once, and nothing that is not its own changed. The
  * shim's lock dies with the killed process, so the restart is not refused; a third agent started beside the
- * second is.
+ * second is. Runs against each {@link AgentBuild}.
  */
 @Tag("lab")
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.macvlanshim.agent.AgentBuild#available")
 class AgentSigkillLabTest {
 
     private static final int ROUTES = 4000;
     private static final String C1_V4 = "198.51.100.253";
     private static final String C1_V6 = "2001:db8:100::253";
     private static final Duration START_WITHIN = Duration.ofSeconds(120);
+
+    @Parameter
+    AgentBuild build;
 
     @TempDir
     Path work;
@@ -174,17 +182,15 @@ class AgentSigkillLabTest {
                 "quarkus.macvlan-shim.shims.mynet.parent=eth0",
                 "quarkus.macvlan-shim.shims.mynet.static-routes=" + String.join(",", statics),
                 "quarkus.macvlan-shim.lxd.socket=none",
+                // The test's own, never the host's /var/lib/macvlan-shim.
+                "quarkus.macvlan-shim.state-file=" + work.resolve("sources.json"),
                 "quarkus.http.port=0",
                 "") , StandardCharsets.UTF_8);
     }
 
     private Process startAgent(String name) throws IOException {
-        Path jar = Path.of(System.getProperty("macvlan-shim.agent.jar", "../agent/target/quarkus-app/quarkus-run.jar"));
-        assertThat(jar).as("the packaged agent (mvn -B package -DskipTests -pl agent -am)").exists();
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.management.port=" + freePort(), "-jar", jar.toAbsolutePath().toString());
-        Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".log").toFile()).start();
+        Process process = new ProcessBuilder(build.command(List.of("-Dquarkus.management.port=" + freePort())))
+                .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
         agents.add(process);
         return process;
     }

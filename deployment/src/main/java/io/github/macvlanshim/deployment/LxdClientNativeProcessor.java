@@ -24,8 +24,7 @@ import io.quarkus.maven.dependency.ResolvedDependency;
  * What a native image needs for the unix-socket HTTP client of the LXD/Incus and Docker/Podman sources
  * ({@code UnixSocketHttp}): jnr-unixsocket over jnr-ffi over jffi, whose JNI stub is a shared library inside a jar.
  * Every step runs only for a native build and only when one of those sources is built in.
- * Verified here: the registrations reach the native-image configuration (docs/native.md); an image has not been
- * built with them.
+ * Verified by running a native agent built with them against a real LXD daemon (agent-lab-tests, docs/native.md).
  * <p>
  * The steps use {@code NativeOrNativeSourcesBuild}, not {@code NativeBuild}: NativeBuild is false when only the
  * native sources are written ({@code quarkus.native.sources-only}), and those sources must carry the registrations
@@ -41,10 +40,23 @@ class LxdClientNativeProcessor {
      * The packages whose static initializers load jffi's stub or keep native handles (the jffi {@code Foreign}
      * and {@code MemoryIO} singletons, loaded libc bindings, the jnr-ffi runtime): run in the image builder they
      * would load the stub into the builder's JVM and freeze "already loaded" into the image, so every native
-     * call would fail at run time. jnr-constants stays build-time: it is pure tables for this platform.
+     * call would fail at run time. jnr-constants stays build-time (pure tables for this platform), all but
+     * {@link #JNR_CONSTANT_SET}.
      */
     static final List<String> RUNTIME_INITIALIZED_PACKAGES = List.of("com.kenai.jffi", "jnr.ffi", "jnr.unixsocket",
             "jnr.enxio", "jnr.posix");
+
+    /**
+     * jnr-constants' table loader. Its static initializer records whether class files can be read as resources
+     * ({@code CAN_LOAD_RESOURCES}), and while that is true it loads a platform table only after
+     * {@code getResource("jnr/constants/platform/linux/<Name>.class")} has found its class file. Initialized in
+     * the builder it records true; an image has no class files as resources, so every table not loaded during the
+     * build failed at run time ("Could not load platform constants for Shutdown", which is what made
+     * jnr-unixsocket's UnixSocketChannel fail to initialize in the native agent). Initialized in the image it
+     * records false and loads the tables by name, registered for reflection below. This uses jnr-constants' own
+     * path for class loaders without resources, so neither the class files nor a substitution are needed.
+     */
+    static final String JNR_CONSTANT_SET = "jnr.constants.ConstantSet";
 
     /** The libc bindings jnr-unixsocket and jnr-enxio load, each a proxy also implementing LoadedLibrary. */
     static final List<String> LIBC_BINDINGS = List.of("jnr.unixsocket.Native$LibC", "jnr.enxio.channels.Native$LibC");
@@ -95,13 +107,17 @@ class LxdClientNativeProcessor {
         return RUNTIME_INITIALIZED_PACKAGES.stream().map(RuntimeInitializedPackageBuildItem::new).toList();
     }
 
-    /** A class is initialized with its superclass: our socket extends jnr's UnixSocket, run-time initialized. */
+    /**
+     * A class is initialized with its superclass: our socket extends jnr's UnixSocket, run-time initialized.
+     * jnr-constants' ConstantSet: see {@link #JNR_CONSTANT_SET}.
+     */
     @BuildStep(onlyIf = NativeOrNativeSourcesBuild.class)
-    List<RuntimeInitializedClassBuildItem> lxdSocketRuntimeInitialized(MacvlanShimBuildTimeConfig config) {
+    List<RuntimeInitializedClassBuildItem> runtimeInitializedClasses(MacvlanShimBuildTimeConfig config) {
         if (!unixSocketSourceBuiltIn(config)) {
             return List.of();
         }
-        return List.of(new RuntimeInitializedClassBuildItem(UnixSocketHttp.class.getName() + "$PathSocket"));
+        return List.of(new RuntimeInitializedClassBuildItem(UnixSocketHttp.class.getName() + "$PathSocket"),
+                new RuntimeInitializedClassBuildItem(JNR_CONSTANT_SET));
     }
 
     /**
