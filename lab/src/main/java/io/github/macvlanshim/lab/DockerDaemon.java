@@ -141,10 +141,11 @@ public final class DockerDaemon implements AutoCloseable {
         if (isRunning()) {
             throw new IllegalStateException("dockerd " + dir + " is still running (PID " + daemon.pid() + ")");
         }
-        // A killed dockerd leaves its pid file, and refuses to start while /proc/PID exists: a thread of any
-        // process may have that number by now.
+        // A killed dockerd leaves its pid file (and its containerd's), and takes /proc/PID existing for the daemon
+        // still running: a thread of any process may have that number by now.
         try {
             Files.deleteIfExists(dir.resolve("docker.pid"));
+            Files.deleteIfExists(dir.resolve("exec/containerd/containerd.pid"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -21,15 +22,17 @@ import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
+import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
+import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
 import io.github.macvlanshim.runtime.source.InstanceSource;
 
 /**
  * The engine driven by a real Docker engine (Debian's docker.io) running in the lab's host namespace: containers on
  * macvlan networks of the parents a shim serves are routed as they start, and no longer once they stop, go or leave
- * the network; other parents and non-bridge modes are left alone. Every claim is a route the kernel shows or a ping
- * that answers, in both directions.
+ * the network; other parents and non-bridge modes are left alone; the engine SIGKILLed costs no route. Every claim is
+ * a route the kernel shows or a ping that answers, in both directions.
  * <p>
  * The host has eth0 (shim mynet), eth0.20 (shim vlan20: a veth standing for the 802.1q sub-interface Docker makes,
  * which this kernel cannot), eth1 (no shim) and eth2 (shim priv2, whose Docker network is in private mode).
@@ -46,6 +49,7 @@ class DockerEngineLabTest {
     private static DockerDaemon docker;
 
     private final List<String> containers = new ArrayList<>();
+    private final AtomicInteger routesRemoved = new AtomicInteger();
     private Engine engine;
 
     @BeforeAll
@@ -98,6 +102,9 @@ class DockerEngineLabTest {
         try {
             engine.close();
         } finally {
+            if (!docker.isRunning()) {
+                docker.restart();
+            }
             if (!containers.isEmpty()) {
                 List<String> remove = new ArrayList<>(List.of("rm", "-f"));
                 remove.addAll(containers);
@@ -171,11 +178,38 @@ class DockerEngineLabTest {
         assertThat(lab.ip(host, "-4", "route", "show", "203.0.113.5")).as("a parent no shim serves: untouched").isEmpty();
     }
 
+    @Test
+    void whileTheEngineIsKilledNoRouteIsRemovedAndChangesAfterItsRestartArePickedUp() {
+        run("d6", "--network", "mac0", "--ip", "198.51.100.106");
+        run("d7", "--network", "mac0", "--ip", "198.51.100.107");
+        assertThat(Wait.until(ROUTED_WITHIN, () -> routes().containsAll(List.of("198.51.100.106 dev mynet",
+                "198.51.100.107 dev mynet")))).isTrue();
+
+        docker.kill();
+        ReconcileStatus down = engine.reconcile("test");
+        assertThat(down.sources()).singleElement().satisfies(source -> assertThat(source.reachable()).isFalse());
+        assertThat(down.ready()).as("readiness follows the engine").isFalse();
+        assertThat(routes()).as("nothing removed while the engine is down").contains("198.51.100.106 dev mynet",
+                "198.51.100.107 dev mynet");
+        assertThat(routesRemoved).hasValue(0);
+
+        // Without live-restore, the restarted engine stops what ran when it died: d6 and d7 are no longer running.
+        docker.restart();
+        run("d8", "--network", "mac0", "--ip", "198.51.100.108");
+        assertThat(Wait.until(Duration.ofSeconds(15), () -> routes().contains("198.51.100.108 dev mynet")
+                && !routes().contains("198.51.100.106 dev mynet") && !routes().contains("198.51.100.107 dev mynet")))
+                .as("changes after the restart picked up: d6 and d7 stopped, d8 started").isTrue();
+        docker.docker("start", "d6");
+        assertThat(Wait.until(ROUTED_WITHIN, () -> routes().contains("198.51.100.106 dev mynet"))).isTrue();
+        assertThat(lab.awaitPing(host, "198.51.100.106", Duration.ofSeconds(3))).isTrue();
+        assertThat(engine.reconcile("test").ready()).isTrue();
+    }
+
     private Engine engine(InstanceSource source) {
         EngineSettings settings = new EngineSettings(List.of(shim("mynet", "eth0"), shim("vlan20", "eth0.20"),
                 shim("priv2", "eth2")), Duration.ofSeconds(30), 77, OnStop.KEEP, false, Optional.of(host));
-        return Engine.start(settings, new IpRoute2HostNetwork(settings.netns()), List.of(source), report -> {
-        });
+        return Engine.start(settings, new IpRoute2HostNetwork(settings.netns()), List.of(source), report -> report
+                .applied().stream().filter(Change.DeleteRoute.class::isInstance).forEach(c -> routesRemoved.incrementAndGet()));
     }
 
     private static ShimSpec shim(String name, String parent) {
