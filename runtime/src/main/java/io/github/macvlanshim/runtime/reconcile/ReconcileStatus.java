@@ -248,8 +248,8 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, String trigger, O
         }
         for (SourceStatus source : sources) {
             if (!source.healthy()) {
-                reasons.add("source " + source.name() + " " + source.describe()
-                        + " (its last good endpoints stay routed)");
+                reasons.add("source " + source.name() + " " + source.describe() + (source.endpoints() > 0
+                        ? " (its last good endpoints stay routed)" : " (no route is removed until it answers)"));
             }
         }
         return List.copyOf(reasons);
