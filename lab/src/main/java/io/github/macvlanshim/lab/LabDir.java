@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * <p>
  * Its {@value #OWNER} file holds "PID START-INSTANT" of the creating JVM, so {@link #sweepStale()} can tell
  * what a dead JVM left behind. A process belongs to the directory when the directory's path is in its command
- * line or is its {@code LXD_DIR}, and so do all its descendants: that is how LXD's detached container monitors
+ * line or is its {@code LXD_DIR} (or {@code INCUS_DIR}), and so do all its descendants: that is how LXD's detached container monitors
  * ("[lxc monitor] DIR/containers c1") and the containers under them are found. The path has a random part,
  * so no other session's daemon ever matches.
  */
@@ -64,7 +64,8 @@ public final class LabDir {
     public static Set<ProcessHandle> processes(Path dir) {
         String path = dir.toString();
         byte[] inCommandLine = path.getBytes(StandardCharsets.UTF_8);
-        byte[] inEnvironment = ("LXD_DIR=" + path + "\0").getBytes(StandardCharsets.UTF_8);
+        // LXD_DIR or INCUS_DIR.
+        byte[] inEnvironment = ("_DIR=" + path + "\0").getBytes(StandardCharsets.UTF_8);
         long self = ProcessHandle.current().pid();
         Set<ProcessHandle> found = new LinkedHashSet<>();
         ProcessHandle.allProcesses()

@@ -14,7 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real LXD daemon inside one lab network namespace, with its own {@code LXD_DIR} (a {@link LabDir}), set up
+ * A real LXD or Incus daemon inside one lab network namespace, with its own {@code LXD_DIR} or {@code INCUS_DIR}
+ * (a {@link LabDir}), set up
  * for an offline machine: no image auto-update, a {@code dir} storage pool {@code default}, the default
  * profile's root disk, a profile {@value #MACVLAN_PROFILE} whose eth0 is a macvlan NIC on the host's eth0, and
  * the image {@value #IMAGE} (busybox, built locally).
@@ -23,8 +24,10 @@ import java.util.concurrent.TimeUnit;
  * containers) are stopped by PID, mounts under the directory are undone, and the directory is deleted. A
  * shutdown hook does the same if a test forgets, and {@link LabDir#sweepStale()} does it for a JVM that died.
  * <p>
- * Every {@code lxc} call runs with {@code LXD_DIR} and a client config of its own ({@code LXD_CONF}), stdin
- * /dev/null and a timeout. {@code lxc} only talks to the unix socket, so it runs in the root namespace safely.
+ * Every client call ({@code lxc} or {@code incus}) runs with the daemon's directory and a client config of its own
+ * ({@code LXD_CONF}, {@code INCUS_CONF}), stdin /dev/null and a timeout. The client only talks to the unix socket,
+ * so it runs in the root namespace safely. Incus is LXD's fork with the same API and client verbs: one class
+ * drives both, {@link Flavor} holds what differs.
  */
 public final class LxdDaemon implements AutoCloseable {
 
@@ -32,10 +35,47 @@ public final class LxdDaemon implements AutoCloseable {
     public static final String MACVLAN_PROFILE = "macvlan";
     public static final Duration LXC_TIMEOUT = Duration.ofSeconds(60);
 
+    /** What differs between the two daemons: commands and environment variables. */
+    public enum Flavor {
+        LXD("lxd", List.of("lxd"), "lxc", List.of("lxd"), "LXD_DIR", "LXD_CONF"),
+        /** Debian's incus (bookworm-backports): the daemon is not on PATH; its admin verbs are under "incus admin". */
+        INCUS("incus", List.of("/usr/libexec/incus/incusd"), "incus", List.of("incus", "admin"), "INCUS_DIR",
+                "INCUS_CONF");
+
+        private final String kind;
+        private final List<String> daemon;
+        private final String client;
+        private final List<String> admin;
+        private final String dirVariable;
+        private final String confVariable;
+
+        Flavor(String kind, List<String> daemon, String client, List<String> admin, String dirVariable,
+                String confVariable) {
+            this.kind = kind;
+            this.daemon = daemon;
+            this.client = client;
+            this.admin = admin;
+            this.dirVariable = dirVariable;
+            this.confVariable = confVariable;
+        }
+
+        /** The variable that points the daemon and its client at a directory: LXD_DIR, INCUS_DIR. */
+        public String dirVariable() {
+            return dirVariable;
+        }
+
+        List<String> admin(String... args) {
+            List<String> command = new ArrayList<>(admin);
+            command.addAll(List.of(args));
+            return command;
+        }
+    }
+
     /** How long each start-up step took, for reports. */
     public record StartTimes(Duration daemonReady, Duration configured, Duration imageImported) {
     }
 
+    private final Flavor flavor;
     private final String netns;
     private final Path dir;
     private final Map<String, String> env;
@@ -44,17 +84,23 @@ public final class LxdDaemon implements AutoCloseable {
     private StartTimes startTimes;
     private boolean closed;
 
-    private LxdDaemon(String netns, Path dir) {
+    private LxdDaemon(Flavor flavor, String netns, Path dir) {
+        this.flavor = flavor;
         this.netns = netns;
         this.dir = dir;
-        this.env = Map.of("LXD_DIR", dir.toString(), "LXD_CONF", dir.resolve("client").toString());
-        this.shutdownHook = new Thread(this::closeQuietly, "lxd-" + dir.getFileName() + "-cleanup");
+        this.env = Map.of(flavor.dirVariable, dir.toString(), flavor.confVariable, dir.resolve("client").toString());
+        this.shutdownHook = new Thread(this::closeQuietly, flavor.kind + "-" + dir.getFileName() + "-cleanup");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Starts a daemon in {@code netns}, configured for the lab and with the busybox image imported. */
     public static LxdDaemon start(String netns) {
-        return start(netns, true);
+        return start(Flavor.LXD, netns, true);
+    }
+
+    /** Starts an Incus daemon in {@code netns}, configured as {@link #start(String)} configures LXD. */
+    public static LxdDaemon startIncus(String netns) {
+        return start(Flavor.INCUS, netns, true);
     }
 
     /**
@@ -62,11 +108,11 @@ public final class LxdDaemon implements AutoCloseable {
      * (see {@link #preseed(String)}), as a cluster member needs.
      */
     public static LxdDaemon startBare(String netns) {
-        return start(netns, false);
+        return start(Flavor.LXD, netns, false);
     }
 
-    private static LxdDaemon start(String netns, boolean configure) {
-        LxdDaemon lxd = new LxdDaemon(netns, LabDir.create("lxd"));
+    private static LxdDaemon start(Flavor flavor, String netns, boolean configure) {
+        LxdDaemon lxd = new LxdDaemon(flavor, netns, LabDir.create(flavor.kind));
         try {
             long t0 = System.nanoTime();
             lxd.launchDaemon();
@@ -95,20 +141,23 @@ public final class LxdDaemon implements AutoCloseable {
     private void launchDaemon() {
         try {
             Files.createDirectories(dir.resolve("client"));
-            ProcessBuilder builder = new ProcessBuilder("ip", "netns", "exec", netns, "lxd", "--logfile", dir.resolve("lxd.log").toString())
+            List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+            command.addAll(flavor.daemon);
+            command.addAll(List.of("--logfile", log().toString()));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.out").toFile()));
             builder.environment().putAll(env);
-            // ip netns exec execs lxd in place, so this PID is the daemon's.
+            // ip netns exec execs the daemon in place, so this PID is the daemon's.
             daemon = builder.start().toHandle();
             Files.writeString(dir.resolve("daemon"), Lab.ownerTag(daemon) + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start lxd in " + netns, e);
+            throw new UncheckedIOException("cannot start " + flavor.kind + " in " + netns, e);
         }
-        Cmd.Result ready = Cmd.exec(Duration.ofSeconds(40), env, List.of("lxd", "waitready", "--timeout", "30"));
+        Cmd.Result ready = Cmd.exec(Duration.ofSeconds(40), env, flavor.admin("waitready", "--timeout", "30"));
         if (!ready.succeeded() || !daemon.isAlive()) {
-            throw new IllegalStateException("lxd in " + netns + " (" + dir + ") did not become ready: "
+            throw new IllegalStateException(flavor.kind + " in " + netns + " (" + dir + ") did not become ready: "
                     + ready.stderr().strip() + "; log: " + logTail());
         }
     }
@@ -126,6 +175,10 @@ public final class LxdDaemon implements AutoCloseable {
     /** Imports the locally built busybox image under the alias {@value #IMAGE}. */
     public void importImage() {
         lxc("image", "import", BusyboxImage.tarball().toString(), "--alias", IMAGE);
+    }
+
+    private Path log() {
+        return dir.resolve(flavor.kind + ".log");
     }
 
     /** Runs {@code lxd init --preseed} with {@code yaml}, inside the daemon's namespace (a joining member checks its peer's certificate). */
@@ -159,7 +212,11 @@ public final class LxdDaemon implements AutoCloseable {
         return netns;
     }
 
-    /** The daemon's {@code LXD_DIR}. */
+    public Flavor flavor() {
+        return flavor;
+    }
+
+    /** The daemon's {@code LXD_DIR} or {@code INCUS_DIR}. */
     public Path dir() {
         return dir;
     }
@@ -169,7 +226,7 @@ public final class LxdDaemon implements AutoCloseable {
         return dir.resolve("unix.socket");
     }
 
-    /** The environment that points {@code lxc} or {@code lxd} at this daemon: {@code LXD_DIR} and {@code LXD_CONF}. */
+    /** The environment that points the client at this daemon: {@code LXD_DIR} and {@code LXD_CONF}, or Incus's. */
     public Map<String, String> env() {
         return env;
     }
@@ -188,9 +245,12 @@ public final class LxdDaemon implements AutoCloseable {
         return startTimes;
     }
 
-    /** Runs {@code lxc ARGS...} against this daemon; returns stdout, throws with stderr if it failed. */
+    /**
+     * Runs the daemon's client ({@code lxc ARGS...} or {@code incus ARGS...}) against it; returns stdout, throws
+     * with stderr if it failed.
+     */
     public String lxc(String... args) {
-        List<String> command = new ArrayList<>(List.of("lxc"));
+        List<String> command = new ArrayList<>(List.of(flavor.client));
         command.addAll(List.of(args));
         return Cmd.run(LXC_TIMEOUT, env, command);
     }
@@ -277,23 +337,23 @@ public final class LxdDaemon implements AutoCloseable {
     /** Starts the daemon again on the same directory in the same namespace, after {@link #kill()} or a shutdown. */
     public void restart() {
         if (isRunning()) {
-            throw new IllegalStateException("lxd " + dir + " is still running (PID " + daemon.pid() + ")");
+            throw new IllegalStateException(flavor.kind + " " + dir + " is still running (PID " + daemon.pid() + ")");
         }
         launchDaemon();
     }
 
     /** {@code lxd shutdown}: the daemon stops its instances and exits; {@link #restart()} brings it back. */
     public void shutdown() {
-        Cmd.exec(Duration.ofSeconds(40), env, List.of("lxd", "shutdown", "--timeout", "30"));
+        Cmd.exec(Duration.ofSeconds(40), env, flavor.admin("shutdown", "--timeout", "30"));
         if (daemon != null && !daemon.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).isDone()) {
-            throw new IllegalStateException("lxd " + dir + " still runs after lxd shutdown");
+            throw new IllegalStateException(flavor.kind + " " + dir + " still runs after its shutdown");
         }
     }
 
     /** The last lines of the daemon's log, for failure messages. */
     public String logTail() {
         try {
-            List<String> lines = Files.readAllLines(dir.resolve("lxd.log"), StandardCharsets.UTF_8);
+            List<String> lines = Files.readAllLines(log(), StandardCharsets.UTF_8);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
@@ -317,7 +377,7 @@ public final class LxdDaemon implements AutoCloseable {
         }
         if (isRunning()) {
             stopAllInstances();
-            Cmd.exec(Duration.ofSeconds(20), env, List.of("lxd", "shutdown", "--timeout", "15"));
+            Cmd.exec(Duration.ofSeconds(20), env, flavor.admin("shutdown", "--timeout", "15"));
             if (!daemon.onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).isDone() || daemon.isAlive()) {
                 daemon.destroyForcibly();
                 daemon.onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
@@ -326,7 +386,7 @@ public final class LxdDaemon implements AutoCloseable {
         LabDir.remove(dir);
         List<String> left = LabDir.leftovers(dir);
         if (!left.isEmpty()) {
-            throw new IllegalStateException("lxd " + dir + " left behind: " + String.join("; ", left));
+            throw new IllegalStateException(flavor.kind + " " + dir + " left behind: " + String.join("; ", left));
         }
     }
 
@@ -336,14 +396,14 @@ public final class LxdDaemon implements AutoCloseable {
      * only waits about 10 s for that member; its processes die with the member's directory anyway.
      */
     void stopAllInstances() {
-        Cmd.Result list = Cmd.exec(LXC_TIMEOUT, env, List.of("lxc", "list", "--all-projects", "--format", "csv", "--columns", "ens"));
+        Cmd.Result list = Cmd.exec(LXC_TIMEOUT, env, List.of(flavor.client, "list", "--all-projects", "--format", "csv", "--columns", "ens"));
         if (!list.succeeded()) {
             return;
         }
         for (String line : list.stdout().lines().toList()) {
             String[] fields = line.split(",");
             if (fields.length == 3 && !fields[2].equals("STOPPED") && !fields[2].equals("ERROR")) {
-                Cmd.exec(LXC_TIMEOUT, env, List.of("lxc", "stop", "--force", "--project", fields[0], fields[1]));
+                Cmd.exec(LXC_TIMEOUT, env, List.of(flavor.client, "stop", "--force", "--project", fields[0], fields[1]));
             }
         }
     }

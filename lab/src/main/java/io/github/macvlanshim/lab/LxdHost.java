@@ -1,7 +1,7 @@
 package io.github.macvlanshim.lab;
 
 /**
- * A fresh {@link Lab} whose host namespace runs one {@link LxdDaemon}: the set-up the LXD tests share. Sweeps
+ * A fresh {@link Lab} whose host namespace runs one {@link LxdDaemon} (LXD or Incus): the set-up the LXD tests share. Sweeps
  * what a dead run left behind first; closing stops the daemon, then removes the lab.
  */
 public final class LxdHost implements AutoCloseable {
@@ -15,11 +15,17 @@ public final class LxdHost implements AutoCloseable {
     }
 
     public static LxdHost start() {
+        return start(LxdDaemon.Flavor.LXD);
+    }
+
+    /** The same with an Incus daemon (or LXD) in the host namespace. */
+    public static LxdHost start(LxdDaemon.Flavor flavor) {
         LabDir.sweepStale();
         Lab.sweepStale();
         Lab lab = Lab.create();
         try {
-            return new LxdHost(lab, LxdDaemon.start(lab.hostNetns()));
+            return new LxdHost(lab, flavor == LxdDaemon.Flavor.LXD ? LxdDaemon.start(lab.hostNetns())
+                    : LxdDaemon.startIncus(lab.hostNetns()));
         } catch (RuntimeException e) {
             try {
                 lab.close();

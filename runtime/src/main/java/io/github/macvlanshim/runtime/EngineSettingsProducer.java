@@ -3,6 +3,7 @@ package io.github.macvlanshim.runtime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.Dependent;
@@ -13,11 +14,13 @@ import org.jboss.logging.Logger;
 
 import io.github.macvlanshim.runtime.config.ConfigValidator;
 import io.github.macvlanshim.runtime.config.EngineSettings;
+import io.github.macvlanshim.runtime.config.LxdSocketSetting;
 import io.github.macvlanshim.runtime.config.SocketSetting;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig;
 import io.github.macvlanshim.runtime.source.InstanceSource;
 import io.github.macvlanshim.runtime.source.InstanceSource.Expectation;
 import io.github.macvlanshim.runtime.source.StaticSource;
+import io.github.macvlanshim.runtime.source.lxd.Daemon;
 import io.github.macvlanshim.runtime.source.docker.DockerInstanceSource;
 import io.github.macvlanshim.runtime.source.docker.DockerSockets;
 import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource;
@@ -51,7 +54,7 @@ public class EngineSettingsProducer {
         }
     }
 
-    /** Registered only when the LXD source is built in. */
+    /** Registered only when the LXD source is built in: the LXD and the Incus source. */
     @Singleton
     public static class LxdSourceProducer {
 
@@ -64,31 +67,50 @@ public class EngineSettingsProducer {
         @Produces
         @Dependent
         InstanceSource lxdSource(EngineSettings settings, EngineMode mode) {
+            return onHost(mode, Daemon.LXD) ? source(settings.lxdSocket(), Daemon.LXD, System.getenv()).orElse(null)
+                    : null;
+        }
+
+        /** The Incus source, or null when it is off: the same API, its own sockets and name. */
+        @Produces
+        @Dependent
+        InstanceSource incusSource(EngineSettings settings, EngineMode mode) {
+            return onHost(mode, Daemon.INCUS) ? source(settings.lxdSocket(), Daemon.INCUS, System.getenv()).orElse(null)
+                    : null;
+        }
+
+        private static boolean onHost(EngineMode mode, Daemon daemon) {
             if (!mode.onHost()) {
                 // The host's instances would make an application's tests depend on the machine they run on.
-                LOG.info("LXD source off: test mode, in-memory host network");
-                return null;
+                LOG.infof("%s source off: test mode, in-memory host network", daemon.title());
             }
-            return source(settings.lxdSocket(), Optional.ofNullable(System.getenv("LXD_DIR"))).orElse(null);
+            return mode.onHost();
         }
 
         /**
-         * The source for {@code setting}: with {@code auto} it looks for the known sockets for as long as it
-         * runs, with a path it waits for that socket; empty when off.
+         * The source of {@code daemon} for {@code setting}: with {@code auto} it looks where that daemon's client
+         * looks (given the environment {@code env}) for as long as it runs; with configured sockets it waits for
+         * the one of that daemon, and is off when none is configured for it; empty when off.
          */
-        static Optional<LxdInstanceSource> source(SocketSetting setting, Optional<String> lxdDir) {
+        static Optional<LxdInstanceSource> source(LxdSocketSetting setting, Daemon daemon, Map<String, String> env) {
             switch (setting.kind()) {
                 case NONE:
-                    LOG.info("LXD source off: quarkus.macvlan-shim.lxd.socket=none");
+                    LOG.infof("%s source off: quarkus.macvlan-shim.lxd.socket=none", daemon.title());
                     return Optional.empty();
-                case PATH:
-                    Path path = setting.path().orElseThrow();
-                    LOG.infof("LXD source on: %s%s", path, Files.exists(path) ? "" : " (not there yet: waiting for it)");
-                    return Optional.of(LxdInstanceSource.at(path));
+                case PATHS:
+                    Optional<LxdSocketSetting.Socket> socket = setting.socket(daemon);
+                    if (socket.isEmpty()) {
+                        LOG.debugf("%s source off: no socket of it in quarkus.macvlan-shim.lxd.socket", daemon.title());
+                        return Optional.empty();
+                    }
+                    Path path = socket.get().path();
+                    LOG.infof("%s source on: %s%s", daemon.title(), path,
+                            Files.exists(path) ? "" : " (not there yet: waiting for it)");
+                    return Optional.of(LxdInstanceSource.at(daemon, path, LxdInstanceSource.Timing.DEFAULT));
                 default:
-                    List<Path> candidates = LxdSockets.candidates(lxdDir);
-                    LOG.infof("LXD source auto: looking for a socket at %s", candidates);
-                    return Optional.of(new LxdInstanceSource(candidates, Expectation.DETECTED,
+                    List<Path> candidates = LxdSockets.candidates(daemon, env);
+                    LOG.infof("%s source auto: looking for a socket at %s", daemon.title(), candidates);
+                    return Optional.of(new LxdInstanceSource(daemon, candidates, Expectation.DETECTED,
                             LxdInstanceSource.Timing.DEFAULT));
             }
         }

@@ -6,33 +6,32 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.macvlanshim.runtime.EngineSettingsProducer.LxdSourceProducer;
-import io.github.macvlanshim.runtime.config.SocketSetting;
+import io.github.macvlanshim.runtime.config.ConfigValidator;
+import io.github.macvlanshim.runtime.config.LxdSocketSetting;
 import io.github.macvlanshim.runtime.source.InstanceSource.Expectation;
 import io.github.macvlanshim.runtime.source.SourceAbsentException;
+import io.github.macvlanshim.runtime.source.lxd.Daemon;
 import io.github.macvlanshim.runtime.source.lxd.LxdException;
 import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource;
-import io.github.macvlanshim.runtime.source.lxd.LxdSockets;
 
 class LxdSourceProducerTest {
 
     @Test
     void autoWithoutAnySocketIsADetectedSourceThatSaysItIsAbsentNamingWhereItLooked(@TempDir Path dir) {
-        // Assumes the build machine runs no LXD or Incus daemon of its own at the known paths.
-        org.junit.jupiter.api.Assumptions.assumeTrue(LxdSockets.KNOWN.stream().noneMatch(Files::exists));
 
-        LxdInstanceSource source = LxdSourceProducer.source(SocketSetting.auto(), Optional.of(dir.toString()))
+        LxdInstanceSource source = LxdSourceProducer.source(LxdSocketSetting.auto(), Daemon.LXD, Map.of("LXD_DIR", dir.toString()))
                 .orElseThrow();
         try {
             assertThat(source.expectation()).isEqualTo(Expectation.DETECTED);
             assertThatThrownBy(source::snapshot).isExactlyInstanceOf(SourceAbsentException.class)
-                    .hasMessageContaining(dir.resolve("unix.socket").toString())
-                    .hasMessageContaining("/var/lib/lxd/unix.socket");
+                    .hasMessage("no API socket at " + dir.resolve("unix.socket"));
         } finally {
             source.close();
         }
@@ -40,7 +39,7 @@ class LxdSourceProducerTest {
 
     @Test
     void autoUsesTheSocketUnderLxdDirOnceItAppears(@TempDir Path dir) throws IOException {
-        LxdInstanceSource source = LxdSourceProducer.source(SocketSetting.auto(), Optional.of(dir.toString()))
+        LxdInstanceSource source = LxdSourceProducer.source(LxdSocketSetting.auto(), Daemon.LXD, Map.of("LXD_DIR", dir.toString()))
                 .orElseThrow();
         try {
             Path socket = Files.createFile(dir.resolve("unix.socket"));
@@ -57,14 +56,14 @@ class LxdSourceProducerTest {
     @Test
     void noneTurnsTheSourceOffEvenWithASocket(@TempDir Path dir) throws IOException {
         Files.createFile(dir.resolve("unix.socket"));
-        assertThat(LxdSourceProducer.source(SocketSetting.none(), Optional.of(dir.toString()))).isEmpty();
+        assertThat(LxdSourceProducer.source(LxdSocketSetting.none(), Daemon.LXD, Map.of("LXD_DIR", dir.toString()))).isEmpty();
     }
 
     @Test
     void aConfiguredSocketThatIsMissingIsAwaitedAsAnExpectedSourceNotAStartUpFailure(@TempDir Path dir) {
         Path missing = dir.resolve("unix.socket");
 
-        LxdInstanceSource source = LxdSourceProducer.source(SocketSetting.path(missing), Optional.empty())
+        LxdInstanceSource source = LxdSourceProducer.source(LxdSocketSetting.path(missing), Daemon.LXD, Map.of())
                 .orElseThrow();
         try {
             assertThat(source.expectation()).isEqualTo(Expectation.CONFIGURED);
@@ -73,5 +72,36 @@ class LxdSourceProducerTest {
         } finally {
             source.close();
         }
+    }
+
+    @Test
+    void autoMakesAnIncusSourceOfItsOwnThatLooksUnderIncusDir(@TempDir Path dir) {
+        LxdInstanceSource incus = LxdSourceProducer.source(LxdSocketSetting.auto(), Daemon.INCUS,
+                Map.of("INCUS_DIR", dir.toString(), "LXD_DIR", "/nowhere")).orElseThrow();
+        try {
+            assertThat(incus.name()).isEqualTo("incus");
+            assertThat(incus.expectation()).isEqualTo(Expectation.DETECTED);
+            assertThatThrownBy(incus::snapshot).isExactlyInstanceOf(SourceAbsentException.class)
+                    .hasMessage("no API socket at " + dir.resolve("unix.socket"));
+        } finally {
+            incus.close();
+        }
+    }
+
+    @Test
+    void aConfiguredListFeedsEachDaemonItsOwnSocketAndLeavesADaemonWithoutOneOff(@TempDir Path dir) {
+        LxdSocketSetting both = ConfigValidator.lxdSocket("lxd=" + dir.resolve("l") + ",incus=" + dir.resolve("i"));
+        LxdInstanceSource lxd = LxdSourceProducer.source(both, Daemon.LXD, Map.of()).orElseThrow();
+        LxdInstanceSource incus = LxdSourceProducer.source(both, Daemon.INCUS, Map.of()).orElseThrow();
+        try {
+            assertThat(List.of(lxd.name(), incus.name())).containsExactly("lxd", "incus");
+            assertThatThrownBy(lxd::snapshot).hasMessage("no API socket at " + dir.resolve("l"));
+            assertThatThrownBy(incus::snapshot).hasMessage("no API socket at " + dir.resolve("i"));
+        } finally {
+            lxd.close();
+            incus.close();
+        }
+        assertThat(LxdSourceProducer.source(ConfigValidator.lxdSocket("/var/lib/incus/unix.socket"), Daemon.LXD,
+                Map.of())).isEmpty();
     }
 }

@@ -122,7 +122,7 @@ class NoDnsLookupTest {
         ProblemLog.warnings();
         List<String> lookups = lookupsDuring(() -> {
             try {
-                assertThat(new LxdEndpoints(new ProblemLog(line -> {
+                assertThat(new LxdEndpoints("lxd", new ProblemLog(line -> {
                 })).endpoints(server, networks, instances)).isEmpty();
             } catch (SourceException e) {
                 throw new AssertionError(e);

@@ -19,6 +19,8 @@ import io.github.macvlanshim.runtime.net.IpPrefix;
 import io.github.macvlanshim.runtime.net.ShimMac;
 import io.github.macvlanshim.runtime.net.UntrustedText;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
+import io.github.macvlanshim.runtime.source.lxd.Daemon;
+import io.github.macvlanshim.runtime.source.lxd.LxdSockets;
 
 /**
  * Turns {@link MacvlanShimConfig} into {@link EngineSettings}, or fails on the first wrong value with one
@@ -107,13 +109,50 @@ public final class ConfigValidator {
                 "expected none, or an absolute path such as " + MacvlanShimConfig.DEFAULT_STATE_FILE));
     }
 
-    /** "auto", "none" or an absolute, plain path: no "..", no control characters, spaces or shell specials. */
-    static SocketSetting lxdSocket(String value) {
-        return socket(PREFIX + "lxd.socket", value, "expected auto, none, or the absolute path of the LXD or Incus"
-                + " API socket such as /var/snap/lxd/common/lxd/unix.socket");
+    /**
+     * "auto", "none", or a comma-separated list of sockets, each an absolute, plain path (no "..", no control
+     * characters, spaces or shell specials), optionally named {@code lxd=PATH} or {@code incus=PATH}; unnamed, a path
+     * is Incus's when a directory on it says incus. At most one socket per daemon: each is the source of that name.
+     */
+    public static LxdSocketSetting lxdSocket(String value) {
+        String text = value == null ? "" : value.strip();
+        if (text.equalsIgnoreCase("auto")) {
+            return LxdSocketSetting.auto();
+        }
+        if (text.equalsIgnoreCase("none")) {
+            return LxdSocketSetting.none();
+        }
+        String expected = "expected auto, none, or the absolute path of the LXD or Incus API socket such as"
+                + " /var/snap/lxd/common/lxd/unix.socket (several separated by ',', each optionally named lxd=PATH or"
+                + " incus=PATH)";
+        List<LxdSocketSetting.Socket> sockets = new ArrayList<>();
+        for (String entry : text.split(",", -1)) {
+            String path = entry.strip();
+            Daemon named = null;
+            int equals = path.indexOf('=');
+            if (equals >= 0) {
+                named = Daemon.ofServer(path.substring(0, equals).strip().toLowerCase(java.util.Locale.ROOT));
+                if (named == null) {
+                    throw InvalidConfigException.of(PREFIX + "lxd.socket", value, "the socket "
+                            + UntrustedText.quote(path) + " is named neither lxd nor incus; " + expected);
+                }
+                path = path.substring(equals + 1).strip();
+            }
+            Path socket = plainAbsolutePath(PREFIX + "lxd.socket", value, expected, path);
+            Daemon daemon = named != null ? named : LxdSockets.byPath(socket);
+            for (LxdSocketSetting.Socket other : sockets) {
+                if (other.daemon() == daemon) {
+                    throw InvalidConfigException.of(PREFIX + "lxd.socket", value, "both " + other.path() + " and "
+                            + socket + " are taken as " + daemon.title() + "'s socket; expected one per daemon (name"
+                            + " them lxd=PATH and incus=PATH)");
+                }
+            }
+            sockets.add(new LxdSocketSetting.Socket(daemon, socket));
+        }
+        return LxdSocketSetting.paths(sockets);
     }
 
-    /** As {@link #lxdSocket(String)}; a {@code unix://} address is taken for the path it names, as DOCKER_HOST has it. */
+    /** "auto", "none" or an absolute, plain path; a {@code unix://} address is taken for the path it names, as DOCKER_HOST has it. */
     static SocketSetting dockerSocket(String value) {
         String text = value == null ? "" : value.strip();
         return socket(PREFIX + "docker.socket", text.startsWith("unix://") ? text.substring("unix://".length()) : value,
@@ -134,7 +173,12 @@ public final class ConfigValidator {
 
     /** An absolute path without "." or ".." steps, control characters, spaces or shell specials. */
     private static Path plainAbsolutePath(String key, String value, String expected) {
-        String text = value == null ? "" : value.strip();
+        return plainAbsolutePath(key, value, expected, value);
+    }
+
+    /** As above for {@code path}, one part of the value {@code value} that the message names. */
+    private static Path plainAbsolutePath(String key, String value, String expected, String path) {
+        String text = path == null ? "" : path.strip();
         if (!text.startsWith("/")) {
             throw InvalidConfigException.of(key, value, "it is not an absolute path; " + expected);
         }

@@ -11,12 +11,13 @@ import io.github.macvlanshim.runtime.reconcile.ShimSpec;
 /**
  * The configuration once validated: what the engine runs on.
  *
+ * @param lxdSocket where the LXD and Incus sources look for their daemons
  * @param dockerSocket where the Docker/Podman source looks for its engine
  * @param stateFile where the sources' last good endpoints outlive a restart; empty: they do not
  * @param lockDirectory where the engine's {@code OwnershipLock} file lives
  */
 public record EngineSettings(List<ShimSpec> shims, Duration interval, int protocol, OnStop onStop, boolean dryRun,
-        Optional<String> netns, SocketSetting lxdSocket, SocketSetting dockerSocket, Optional<Path> stateFile,
+        Optional<String> netns, LxdSocketSetting lxdSocket, SocketSetting dockerSocket, Optional<Path> stateFile,
         Path lockDirectory) {
 
     public EngineSettings {
@@ -25,7 +26,7 @@ public record EngineSettings(List<ShimSpec> shims, Duration interval, int protoc
 
     /** Settings with the lock directory left to its default. */
     public EngineSettings(List<ShimSpec> shims, Duration interval, int protocol, OnStop onStop, boolean dryRun,
-            Optional<String> netns, SocketSetting lxdSocket, SocketSetting dockerSocket, Optional<Path> stateFile) {
+            Optional<String> netns, LxdSocketSetting lxdSocket, SocketSetting dockerSocket, Optional<Path> stateFile) {
         this(shims, interval, protocol, onStop, dryRun, netns, lxdSocket, dockerSocket, stateFile,
                 Path.of(MacvlanShimConfig.DEFAULT_LOCK_DIRECTORY));
     }
@@ -36,7 +37,7 @@ public record EngineSettings(List<ShimSpec> shims, Duration interval, int protoc
      */
     public EngineSettings(List<ShimSpec> shims, Duration interval, int protocol, OnStop onStop, boolean dryRun,
             Optional<String> netns) {
-        this(shims, interval, protocol, onStop, dryRun, netns, SocketSetting.auto(), SocketSetting.auto(), Optional.empty());
+        this(shims, interval, protocol, onStop, dryRun, netns, LxdSocketSetting.auto(), SocketSetting.auto(), Optional.empty());
     }
 
     /** These settings with the sources' endpoints kept in {@code file}. */

@@ -143,12 +143,15 @@ public interface MacvlanShimConfig {
     interface Lxd {
 
         /**
-         * The daemon's API socket. {@code auto}: the first that exists of {@code $LXD_DIR/unix.socket},
-         * {@code /var/snap/lxd/common/lxd/unix.socket}, {@code /var/lib/lxd/unix.socket} and
-         * {@code /var/lib/incus/unix.socket}, looked for again every few seconds while none does (LXD installed
-         * or started later is picked up without a restart). An absolute path: that socket, waited for while it
-         * does not exist; nothing LXD asked for is removed until it has answered. {@code none}: the LXD source
-         * is off.
+         * The LXD and Incus API sockets. {@code auto}: one source per daemon, each at the first socket that exists
+         * where its own client looks ({@code $LXD_SOCKET}, else {@code $LXD_DIR/unix.socket}, else
+         * {@code /var/snap/lxd/common/lxd/unix.socket} then {@code /var/lib/lxd/unix.socket}; {@code $INCUS_SOCKET},
+         * else {@code $INCUS_DIR/unix.socket}, else {@code /run/incus/unix.socket} then
+         * {@code /var/lib/incus/unix.socket}), looked for again every second while nothing is there (a daemon
+         * installed or started later is picked up without a restart). A list of absolute paths separated by
+         * {@code ,}, each optionally named {@code lxd=PATH} or {@code incus=PATH} (unnamed: Incus's when a directory
+         * on it says incus), at most one per daemon: those sockets, each waited for while it does not exist; nothing
+         * a daemon asked for is removed until it has answered. {@code none}: both sources are off.
          */
         @WithDefault("auto")
         String socket();

@@ -17,6 +17,7 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.Outcome;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.ShimStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
+import io.github.macvlanshim.runtime.source.UnroutableNic;
 
 /**
  * UP when nothing stands in the way: the last reconcile converged with nothing pending, every parent is up with
@@ -65,6 +66,10 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
             builder.withData("source." + source.name(), source.reachable()
                     ? "reachable, " + source.endpoints() + " endpoints"
                     : source.describe());
+            int nic = 0;
+            for (UnroutableNic unroutable : source.unroutable()) {
+                builder.withData("source." + source.name() + ".not-routed." + nic++, unroutable.toString());
+            }
         }
         int index = 0;
         for (Conflict conflict : status.conflicts()) {

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.github.macvlanshim.runtime.source.UnroutableNic;
+
 /**
  * What the last reconcile found and did: read by health checks, metrics, the status document and embedding
  * applications. Immutable; the reconciler publishes a new one after each run.
@@ -134,9 +136,24 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, String trigger, O
      * @param endpoints the endpoints the engine holds for it: its last answer, or what was remembered
      * @param lastGoodSnapshot when it last answered a full snapshot in this run
      * @param expected whether the engine waits for it: configured, or seen (socket, answer, or remembered)
+     * @param unroutable NICs of its running instances that sit on a macvlan no shim can reach, not routed
      */
     public record SourceStatus(String name, State state, String error, int endpoints, Optional<Instant> lastGoodSnapshot,
-            boolean expected) {
+            boolean expected, List<UnroutableNic> unroutable) {
+
+        public SourceStatus {
+            unroutable = List.copyOf(unroutable);
+        }
+
+        public SourceStatus(String name, State state, String error, int endpoints, Optional<Instant> lastGoodSnapshot,
+                boolean expected) {
+            this(name, state, error, endpoints, lastGoodSnapshot, expected, List.of());
+        }
+
+        /** The same with {@code nics} as the NICs left out. */
+        public SourceStatus withUnroutable(List<UnroutableNic> nics) {
+            return new SourceStatus(name, state, error, endpoints, lastGoodSnapshot, expected, nics);
+        }
 
         public enum State {
             /** Not asked yet (before the first reconcile). */

@@ -143,7 +143,8 @@ public final class SourceGatherer {
                 toRemember.put(state.source.name(), all);
             }
             memory.save(toRemember);
-            List<SourceStatus> statuses = tracked.values().stream().map(state -> state.status).toList();
+            List<SourceStatus> statuses = tracked.values().stream()
+                    .map(state -> state.status.withUnroutable(state.source.unroutable())).toList();
             return new Gathered(endpoints, pruneAllowed, statuses);
         }
     }

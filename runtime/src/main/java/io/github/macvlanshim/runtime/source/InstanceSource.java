@@ -31,6 +31,14 @@ public interface InstanceSource {
      */
     List<Endpoint> snapshot() throws SourceException;
 
+    /**
+     * The NICs of running instances that sit on a macvlan but are not routed, and why, as of the source's last
+     * answers: reported, never routed.
+     */
+    default List<UnroutableNic> unroutable() {
+        return List.of();
+    }
+
     default Expectation expectation() {
         return Expectation.CONFIGURED;
     }

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,10 +18,14 @@ import io.github.macvlanshim.runtime.net.IpLiterals;
 import io.github.macvlanshim.runtime.net.IpPrefix;
 import io.github.macvlanshim.runtime.source.Endpoint;
 import io.github.macvlanshim.runtime.source.SourceException;
+import io.github.macvlanshim.runtime.source.UnroutableNic;
 
 /**
- * Turns LXD's answers into endpoints: every global IPv4 and IPv6 address of every running instance
- * (container or VM) on a macvlan NIC, with the parent that NIC sits on. Pure: reads JSON trees, does no I/O.
+ * Turns LXD's or Incus's answers into endpoints: every global IPv4 and IPv6 address of every running instance
+ * (container or VM) on a bridge-mode macvlan NIC, with the interface that NIC really sits on (the parent, or the
+ * VLAN interface the daemon makes on it for a NIC or managed network with a {@code vlan} key). A macvlan NIC no
+ * bridge-mode shim can reach (Incus's {@code mode} private, vepa, passthru) is not routed but reported as
+ * {@link UnroutableNic}. Pure: reads JSON trees, does no I/O.
  * <p>
  * A response whose overall shape is wrong throws {@link SourceException}. Anything wrong inside one
  * instance, NIC or address skips just that, with one line to the {@link ProblemLog}; nothing here throws an
@@ -28,16 +33,16 @@ import io.github.macvlanshim.runtime.source.SourceException;
  */
 public final class LxdEndpoints {
 
-    public static final String SOURCE = "lxd";
-
     static final String SERVER_PATH = "/1.0";
     static final String NETWORKS_PATH = "/1.0/networks?recursion=1";
     static final String INSTANCES_PATH = "/1.0/instances?recursion=2&all-projects=true";
     /**
      * The same listing with only the network part of each instance's state: the daemon then skips what costs it
      * most per instance (disk and memory usage, processes). Only where the API extension says it is understood.
+     * The ';' and '=' inside the value are percent-encoded, as LXD's api-extensions.md asks: Go's URL parsing refuses
+     * a raw ';' in a query (Incus 6.0.4 answers "invalid semicolon separator in query").
      */
-    static final String INSTANCES_NETWORK_STATE_PATH = "/1.0/instances?recursion=2;fields=state.network&all-projects=true";
+    static final String INSTANCES_NETWORK_STATE_PATH = "/1.0/instances?recursion=2%3Bfields%3Dstate.network&all-projects=true";
     static final String SELECTIVE_STATE_EXTENSION = "instances_state_selective_recursion";
 
     /**
@@ -48,18 +53,51 @@ public final class LxdEndpoints {
     private static final Pattern PRINTABLE = Pattern.compile("[!-~&&[^\"]]{1,80}");
     private static final String PLAIN_NAME_TEXT = "1-63 letters, digits, '_', '.', '+' and '-'";
 
+    private static final Pattern VLAN_ID = Pattern.compile("0|[1-9][0-9]{0,3}");
+    private static final int MAX_VLAN_ID = 4094;
+
+    private final String source;
     private final ProblemLog problems;
 
-    public LxdEndpoints(ProblemLog problems) {
+    /** A parser for the source named {@code source} ("lxd", "incus"): the name its endpoints carry. */
+    public LxdEndpoints(String source, ProblemLog problems) {
+        this.source = source;
         this.problems = problems;
     }
 
-    /** Where this daemon sits: in a cluster, only instances located on this member are ours to route. */
-    public record Server(boolean clustered, String name) {
+    /**
+     * Where this daemon sits: in a cluster, only instances located on this member are ours to route.
+     *
+     * @param daemon which daemon answered ({@code environment.server}), which decides how VLAN interfaces are named
+     */
+    public record Server(boolean clustered, String name, Daemon daemon) {
 
         public boolean isLocal(String location) {
             return !clustered || name.equals(location);
         }
+    }
+
+    /** A managed macvlan network: its parent and VLAN ID ("" for none), as GET {@value #NETWORKS_PATH} shows it. */
+    public record MacvlanNetwork(String parent, String vlan) {
+    }
+
+    /**
+     * One instance's macvlan NICs.
+     *
+     * @param routable the name inside the instance of each NIC a shim can serve, to the interface it sits on
+     * @param unroutable the others, with why
+     */
+    public record Nics(Map<String, String> routable, List<UnroutableNic> unroutable) {
+
+        public static final Nics NONE = new Nics(Map.of(), List.of());
+
+        public boolean isEmpty() {
+            return routable.isEmpty() && unroutable.isEmpty();
+        }
+    }
+
+    /** Every endpoint of a listing, and the running instances' NICs that are not routed, by "project/instance". */
+    public record Listing(List<Endpoint> endpoints, Map<String, List<UnroutableNic>> unroutable) {
     }
 
     /** The cheapest full listing the daemon that answered GET {@value #SERVER_PATH} with {@code server} offers. */
@@ -87,24 +125,30 @@ public final class LxdEndpoints {
             throw new SourceException("GET " + SERVER_PATH + ": environment.server_clustered is "
                     + describe(clustered) + ", expected true or false");
         }
+        JsonNode serverNode = environment.get("server");
+        Daemon daemon = serverNode == null || serverNode.isNull() ? Daemon.LXD : Daemon.ofServer(serverNode.asText());
+        if (daemon == null || serverNode != null && !serverNode.isNull() && !serverNode.isTextual()) {
+            throw new SourceException("GET " + SERVER_PATH + ": environment.server is " + describe(serverNode)
+                    + ", expected lxd or incus");
+        }
         if (clustered == null || !clustered.asBoolean()) {
-            return new Server(false, "");
+            return new Server(false, "", daemon);
         }
         JsonNode name = environment.get("server_name");
         if (name == null || !name.isTextual() || name.asText().isEmpty()) {
             throw new SourceException("GET " + SERVER_PATH + ": environment.server_name is " + describe(name)
                     + ", expected this cluster member's name");
         }
-        return new Server(true, name.asText());
+        return new Server(true, name.asText(), daemon);
     }
 
-    /** The metadata of GET {@value #NETWORKS_PATH}: each managed macvlan network's name and parent. */
-    public Map<String, String> macvlanNetworks(JsonNode metadata) throws SourceException {
+    /** The metadata of GET {@value #NETWORKS_PATH}: each managed macvlan network by name. */
+    public Map<String, MacvlanNetwork> macvlanNetworks(JsonNode metadata) throws SourceException {
         if (metadata == null || !metadata.isArray()) {
             throw new SourceException("GET " + NETWORKS_PATH + ": metadata is " + describe(metadata)
                     + ", expected an array of networks");
         }
-        Map<String, String> parents = new HashMap<>();
+        Map<String, MacvlanNetwork> parents = new HashMap<>();
         for (JsonNode network : metadata) {
             if (!network.isObject() || !network.path("name").isTextual()) {
                 problems.report("LXD network " + abbreviate(network) + " skipped: expected an object with a name");
@@ -122,91 +166,113 @@ public final class LxdEndpoints {
                         + problem + "; instances on it are skipped");
                 continue;
             }
-            parents.put(name, parent.asText());
+            JsonNode vlan = network.path("config").path("vlan");
+            String vlanProblem = vlanProblem(vlan);
+            if (vlanProblem != null) {
+                problems.report("LXD network " + name + ": config.vlan is " + describe(vlan) + ", expected "
+                        + vlanProblem + "; instances on it are skipped");
+                continue;
+            }
+            parents.put(name, new MacvlanNetwork(parent.asText(), vlan.isTextual() ? vlan.asText() : ""));
         }
         return parents;
     }
 
     /** Every endpoint, from the three answers' metadata. */
     public List<Endpoint> endpoints(JsonNode server, JsonNode networks, JsonNode instances) throws SourceException {
+        return listing(server, networks, instances).endpoints();
+    }
+
+    /** Every endpoint and every NIC left out, from the three answers' metadata. */
+    public Listing listing(JsonNode server, JsonNode networks, JsonNode instances) throws SourceException {
         Server where = server(server);
-        Map<String, String> macvlanNetworks = macvlanNetworks(networks);
+        Map<String, MacvlanNetwork> macvlanNetworks = macvlanNetworks(networks);
         if (instances == null || !instances.isArray()) {
             throw new SourceException("GET " + INSTANCES_PATH + ": metadata is " + describe(instances)
                     + ", expected an array of instances");
         }
         List<Endpoint> endpoints = new ArrayList<>();
-        for (JsonNode instance : instances) {
-            endpoints.addAll(instanceEndpoints(instance, where, macvlanNetworks));
+        Map<String, List<UnroutableNic>> unroutable = new LinkedHashMap<>();
+        if (!instances.isEmpty() && instances.get(0).isTextual()
+                && java.util.stream.StreamSupport.stream(instances.spliterator(), false).allMatch(JsonNode::isTextual)) {
+            // A list of URLs: the daemon did not take the recursion asked for. "No instances" would be a lie.
+            throw new SourceException("GET " + INSTANCES_PATH + ": metadata lists " + abbreviate(instances.get(0))
+                    + " and other URLs, expected instance objects (the daemon did not honour the recursion asked for)");
         }
-        return endpoints;
+        for (JsonNode instance : instances) {
+            Optional<Identity> identity = identity(instance);
+            if (identity.isEmpty()) {
+                continue;
+            }
+            Nics nics = runningNics(instance, identity.get(), where, macvlanNetworks);
+            if (!nics.unroutable().isEmpty()) {
+                unroutable.put(identity.get().toString(), nics.unroutable());
+            }
+            endpoints.addAll(endpoints(instance, identity.get(), nics));
+        }
+        return new Listing(endpoints, unroutable);
     }
 
     /**
-     * One instance's endpoints, from an element of GET {@value #INSTANCES_PATH} (or a full GET of one
-     * instance): none unless it is running here.
+     * The macvlan NICs of one instance, from an element of GET {@value #INSTANCES_PATH} or a GET of one instance:
+     * none unless it is running here.
      */
-    public List<Endpoint> instanceEndpoints(JsonNode instance, Server server, Map<String, String> macvlanNetworks) {
-        Optional<Identity> identity = identity(instance);
-        if (identity.isEmpty()) {
-            return List.of();
-        }
-        Identity id = identity.get();
+    public Nics runningNics(JsonNode instance, Server server, Map<String, MacvlanNetwork> macvlanNetworks) {
+        return identity(instance).map(id -> runningNics(instance, id, server, macvlanNetworks)).orElse(Nics.NONE);
+    }
+
+    private Nics runningNics(JsonNode instance, Identity id, Server server, Map<String, MacvlanNetwork> macvlanNetworks) {
         JsonNode status = instance.get("status");
         if (status == null || !status.isTextual()) {
             problems.report("LXD instance " + id + " skipped: status is " + describe(status)
                     + ", expected a text such as Running");
-            return List.of();
+            return Nics.NONE;
         }
         if (!"Running".equals(status.asText())) {
-            return List.of();
+            return Nics.NONE;
         }
         if (server.clustered()) {
             JsonNode location = instance.get("location");
             if (location == null || !location.isTextual()) {
                 problems.report("LXD instance " + id + " skipped: location is " + describe(location)
                         + ", expected the name of the cluster member it runs on");
-                return List.of();
+                return Nics.NONE;
             }
             if (!server.isLocal(location.asText())) {
-                return List.of();
+                return Nics.NONE;
             }
         }
-        Map<String, String> nics = macvlanNics(instance, id, macvlanNetworks);
-        if (nics.isEmpty()) {
+        return macvlanNics(instance, id, server.daemon(), macvlanNetworks);
+    }
+
+    private List<Endpoint> endpoints(JsonNode instance, Identity id, Nics nics) {
+        if (nics.routable().isEmpty()) {
             return List.of();
         }
         JsonNode state = instance.get("state");
         if (state == null || state.isNull()) {
             return List.of();
         }
-        return addresses(id, state, nics);
+        return addresses(id, state, nics.routable());
     }
 
     /**
      * The endpoints in one instance's GET /1.0/instances/NAME/state metadata, for the macvlan NICs
-     * {@code nics} (name inside the instance to parent).
+     * {@code nics} (name inside the instance to the interface it sits on).
      */
     public List<Endpoint> stateEndpoints(String project, String name, JsonNode state, Map<String, String> nics) {
         return addresses(new Identity(project, name), state, nics);
     }
 
-    /**
-     * The instance's macvlan NICs: the interface name inside the instance mapped to the parent it sits on.
-     * Empty when the instance has none or is malformed (reported).
-     */
-    public Map<String, String> macvlanNics(JsonNode instance, Map<String, String> macvlanNetworks) {
-        return identity(instance).map(id -> macvlanNics(instance, id, macvlanNetworks)).orElse(Map.of());
-    }
-
-    private Map<String, String> macvlanNics(JsonNode instance, Identity id, Map<String, String> macvlanNetworks) {
+    private Nics macvlanNics(JsonNode instance, Identity id, Daemon daemon, Map<String, MacvlanNetwork> macvlanNetworks) {
         JsonNode devices = instance.get("expanded_devices");
         if (devices == null || !devices.isObject()) {
             problems.report("LXD instance " + id + " skipped: expanded_devices is " + describe(devices)
                     + ", expected an object of devices");
-            return Map.of();
+            return Nics.NONE;
         }
         Map<String, String> nics = new HashMap<>();
+        List<UnroutableNic> unroutable = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = devices.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> entry = it.next();
             String key = entry.getKey();
@@ -219,8 +285,8 @@ public final class LxdEndpoints {
             if (!"nic".equals(device.path("type").asText())) {
                 continue;
             }
-            String parent = macvlanParent(id, key, device, macvlanNetworks);
-            if (parent == null) {
+            Placement placement = macvlanPlacement(id, key, device, daemon, macvlanNetworks);
+            if (placement == null) {
                 continue;
             }
             JsonNode nameNode = device.get("name");
@@ -238,32 +304,106 @@ public final class LxdEndpoints {
                         + " has no name property and is not an interface name; NIC skipped");
                 continue;
             }
-            nics.put(nic, parent);
+            if (placement.why() != null) {
+                UnroutableNic left = new UnroutableNic(source, id.project(), id.name(), nic, placement.sitsOn(),
+                        placement.why());
+                problems.report("not routed: " + left);
+                unroutable.add(left);
+                continue;
+            }
+            nics.put(nic, placement.sitsOn());
         }
-        return nics;
+        unroutable.sort(java.util.Comparator.comparing(UnroutableNic::nic));
+        return new Nics(nics, unroutable);
     }
 
-    /** The parent of a macvlan NIC device, or null when the device is no macvlan NIC (or is malformed). */
-    private String macvlanParent(Identity id, String key, JsonNode device, Map<String, String> macvlanNetworks) {
+    /**
+     * Where a macvlan NIC sits, and why no shim can reach it (null when one can).
+     *
+     * @param sitsOn the interface the daemon puts the macvlan on: the parent, or the VLAN interface on it
+     */
+    private record Placement(String sitsOn, String why) {
+    }
+
+    /** Where a macvlan NIC device sits, or null when the device is no macvlan NIC (or is malformed: reported). */
+    private Placement macvlanPlacement(Identity id, String key, JsonNode device, Daemon daemon,
+            Map<String, MacvlanNetwork> macvlanNetworks) {
+        String field = "expanded_devices." + printable(key);
         JsonNode nictype = device.get("nictype");
+        String parent;
+        JsonNode vlan;
         if (nictype != null && !nictype.isNull()) {
             if (!"macvlan".equals(nictype.asText())) {
                 return null;
             }
-            JsonNode parent = device.get("parent");
-            String problem = interfaceProblem(parent);
+            JsonNode parentNode = device.get("parent");
+            String problem = interfaceProblem(parentNode);
             if (problem != null) {
-                problems.report("LXD instance " + id + ": expanded_devices." + printable(key) + ".parent is " + describe(parent)
+                problems.report("LXD instance " + id + ": " + field + ".parent is " + describe(parentNode)
                         + ", expected " + problem + "; NIC skipped");
                 return null;
             }
-            return parent.asText();
+            parent = parentNode.asText();
+            vlan = device.path("vlan");
+        } else {
+            JsonNode network = device.get("network");
+            MacvlanNetwork managed = network != null && network.isTextual() ? macvlanNetworks.get(network.asText())
+                    : null;
+            if (managed == null) {
+                return null;
+            }
+            parent = managed.parent();
+            vlan = TextNode.valueOf(managed.vlan());
         }
-        JsonNode network = device.get("network");
-        if (network != null && network.isTextual()) {
-            return macvlanNetworks.get(network.asText());
+        String vlanProblem = vlanProblem(vlan);
+        if (vlanProblem != null) {
+            problems.report("LXD instance " + id + ": " + field + ".vlan is " + describe(vlan) + ", expected "
+                    + vlanProblem + "; NIC skipped");
+            return null;
         }
-        return null;
+        String sitsOn = parent;
+        if (vlan.isTextual() && !vlan.asText().isEmpty()) {
+            sitsOn = daemon.vlanInterface(parent, vlan.asText());
+            String nameProblem = InterfaceNames.problem(sitsOn);
+            if (nameProblem != null) {
+                // LXD has no fallback name: it can only be running on a VLAN interface someone made under another name.
+                return new Placement(sitsOn, daemon.title() + " names the VLAN " + vlan.asText() + " interface on "
+                        + parent + " " + sitsOn + ", which is no interface name (" + nameProblem
+                        + "): it must sit on one made under another name, which the API does not tell");
+            }
+        }
+        JsonNode mode = device.path("mode");
+        if (mode.isMissingNode() || mode.isNull() || mode.isTextual() && (mode.asText().isEmpty()
+                || mode.asText().equals("bridge"))) {
+            return new Placement(sitsOn, null);
+        }
+        String why = switch (mode.asText()) {
+            case "private" -> "macvlan mode private: it talks to no other macvlan on " + sitsOn
+                    + ", the shim included";
+            case "vepa" -> "macvlan mode vepa: its frames to the shim go out to the switch and come back only if the"
+                    + " switch port hairpins";
+            case "passthru" -> "macvlan mode passthru: it takes " + sitsOn + " for itself and cannot start while the"
+                    + " shim sits there";
+            default -> null;
+        };
+        if (why == null) {
+            problems.report("LXD instance " + id + ": " + field + ".mode is " + describe(mode)
+                    + ", expected bridge, vepa, passthru or private; NIC skipped");
+            return null;
+        }
+        return new Placement(sitsOn, why + "; only bridge-mode macvlan NICs are routed");
+    }
+
+    /** Null when {@code vlan} is absent, empty or a VLAN ID the daemons accept; otherwise what was expected. */
+    private static String vlanProblem(JsonNode vlan) {
+        if (vlan == null || vlan.isMissingNode() || vlan.isNull() || vlan.isTextual() && vlan.asText().isEmpty()) {
+            return null;
+        }
+        if (vlan.isTextual() && VLAN_ID.matcher(vlan.asText()).matches()
+                && Integer.parseInt(vlan.asText()) <= MAX_VLAN_ID) {
+            return null;
+        }
+        return "a VLAN ID from 0 to " + MAX_VLAN_ID;
     }
 
     private List<Endpoint> addresses(Identity id, JsonNode state, Map<String, String> nics) {
@@ -293,7 +433,7 @@ public final class LxdEndpoints {
             }
             for (JsonNode entry : addresses) {
                 address(id, nic.getKey(), entry).ifPresent(address -> endpoints.add(
-                        new Endpoint(SOURCE, id.project(), id.name(), nic.getKey(), nic.getValue(),
+                        new Endpoint(source, id.project(), id.name(), nic.getKey(), nic.getValue(),
                                 IpPrefix.host(address))));
             }
         });

@@ -24,6 +24,7 @@ import io.github.macvlanshim.runtime.source.InstanceSource;
 import io.github.macvlanshim.runtime.source.SourceAbsentException;
 import io.github.macvlanshim.runtime.source.SourceException;
 import io.github.macvlanshim.runtime.source.SourceListener;
+import io.github.macvlanshim.runtime.source.UnroutableNic;
 import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
@@ -39,7 +40,6 @@ import okhttp3.WebSocketListener;
  */
 public final class LxdInstanceSource implements InstanceSource {
 
-    public static final String NAME = LxdEndpoints.SOURCE;
     static final String EVENTS_PATH = "/1.0/events?type=lifecycle&all-projects=true";
 
     private static final Logger LOG = Logger.getLogger(LxdInstanceSource.class);
@@ -48,16 +48,19 @@ public final class LxdInstanceSource implements InstanceSource {
     /** Polls that found the same endpoints once an address showed, before the wait ends. */
     private static final int SETTLED_AFTER = 3;
 
+    private final Daemon daemon;
     private final List<Path> candidates;
     private final Expectation expectation;
     private final Timing timing;
     private final ProblemLog problems = ProblemLog.warnings();
-    private final LxdEndpoints parser = new LxdEndpoints(problems);
+    private final LxdEndpoints parser;
     private final ObjectMapper json = new ObjectMapper();
     private final ScheduledExecutorService scheduler;
     private final Map<String, Poll> polls = new ConcurrentHashMap<>();
     private final Backoff reconnect;
-    private volatile Map<String, String> macvlanNetworks = Map.of();
+    private volatile Map<String, LxdEndpoints.MacvlanNetwork> macvlanNetworks = Map.of();
+    /** The NICs left out, by "project/instance": from the last snapshot, then per instance as events refresh them. */
+    private final Map<String, List<UnroutableNic>> unroutable = new ConcurrentHashMap<>();
     /** Where the daemon sits, from the last snapshot; null before the first one. */
     private volatile LxdEndpoints.Server server;
     private volatile boolean closed;
@@ -79,20 +82,24 @@ public final class LxdInstanceSource implements InstanceSource {
     }
 
     /**
+     * @param daemon the daemon expected behind the socket: it names the source, and a socket another daemon answers
+     *        on is not this source's
      * @param candidates where the socket may be, in order: the first that exists is used
      * @param expectation {@link Expectation#CONFIGURED} for a socket named in the configuration
      */
-    public LxdInstanceSource(List<Path> candidates, Expectation expectation, Timing timing) {
+    public LxdInstanceSource(Daemon daemon, List<Path> candidates, Expectation expectation, Timing timing) {
         if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no socket path to look for LXD at");
+            throw new IllegalArgumentException("no socket path to look for " + daemon.title() + " at");
         }
+        this.daemon = daemon;
+        this.parser = new LxdEndpoints(daemon.sourceName(), problems);
         this.candidates = List.copyOf(candidates);
         this.expectation = expectation;
         this.timing = timing;
         this.reconnect = Backoff.unbounded(timing.reconnectInitial(), timing.reconnectCap());
         AtomicInteger threads = new AtomicInteger();
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2, task -> {
-            Thread thread = new Thread(task, "macvlan-shim-lxd-" + threads.incrementAndGet());
+            Thread thread = new Thread(task, "macvlan-shim-" + daemon.sourceName() + "-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
@@ -100,18 +107,30 @@ public final class LxdInstanceSource implements InstanceSource {
         this.scheduler = executor;
     }
 
-    /** The daemon at {@code socket}, as if configured there. */
+    /** The LXD daemon at {@code socket}, as if configured there. */
     public static LxdInstanceSource at(Path socket, Timing timing) {
-        return new LxdInstanceSource(List.of(socket), Expectation.CONFIGURED, timing);
+        return at(Daemon.LXD, socket, timing);
     }
 
     public static LxdInstanceSource at(Path socket) {
         return at(socket, Timing.DEFAULT);
     }
 
+    /** The {@code daemon} at {@code socket}, as if configured there. */
+    public static LxdInstanceSource at(Daemon daemon, Path socket, Timing timing) {
+        return new LxdInstanceSource(daemon, List.of(socket), Expectation.CONFIGURED, timing);
+    }
+
+    /** "lxd" or "incus": the daemon it reads. */
     @Override
     public String name() {
-        return NAME;
+        return daemon.sourceName();
+    }
+
+    @Override
+    public List<UnroutableNic> unroutable() {
+        return unroutable.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .flatMap(entry -> entry.getValue().stream()).toList();
     }
 
     @Override
@@ -123,18 +142,31 @@ public final class LxdInstanceSource implements InstanceSource {
     public List<Endpoint> snapshot() throws SourceException {
         LxdClient current = client();
         JsonNode serverAnswer = current.get(LxdEndpoints.SERVER_PATH);
+        LxdEndpoints.Server answered = parser.server(serverAnswer);
+        if (answered.daemon() != daemon) {
+            String why = current.socket() + " is " + answered.daemon().title() + "'s socket, not " + daemon.title()
+                    + "'s";
+            if (expectation == Expectation.DETECTED) {
+                // The other source reads it (an LXD_DIR that points at Incus, say): this one has no daemon of its own.
+                throw new SourceAbsentException(why + " (the " + answered.daemon().sourceName() + " source reads it)");
+            }
+            throw new SourceException(why + ": name it " + answered.daemon().sourceName() + "=" + current.socket()
+                    + " in quarkus.macvlan-shim.lxd.socket");
+        }
         JsonNode networks = current.get(LxdEndpoints.NETWORKS_PATH);
         JsonNode instances = current.get(LxdEndpoints.instancesPath(serverAnswer));
-        List<Endpoint> endpoints = parser.endpoints(serverAnswer, networks, instances);
-        server = parser.server(serverAnswer);
+        LxdEndpoints.Listing listing = parser.listing(serverAnswer, networks, instances);
+        server = answered;
         macvlanNetworks = parser.macvlanNetworks(networks);
-        return endpoints;
+        unroutable.keySet().retainAll(listing.unroutable().keySet());
+        unroutable.putAll(listing.unroutable());
+        return listing.endpoints();
     }
 
     @Override
     public synchronized void subscribe(SourceListener listener) {
         if (this.listener != null) {
-            throw new IllegalStateException("LXD source: already subscribed");
+            throw new IllegalStateException(daemon.title() + " source: already subscribed");
         }
         this.listener = listener;
         scheduler.execute(this::connect);
@@ -173,7 +205,7 @@ public final class LxdInstanceSource implements InstanceSource {
             client.close();
         }
         client = new LxdClient(found.get());
-        LOG.infof("LXD source: using the socket %s", found.get());
+        LOG.infof("%s source: using the socket %s", daemon.title(), found.get());
         return client;
     }
 
@@ -188,7 +220,7 @@ public final class LxdInstanceSource implements InstanceSource {
             } catch (SourceAbsentException e) {
                 // Only a stat() each time: looking often costs nothing, and a daemon that appears gets quick tries.
                 reconnect.reset();
-                LOG.debugf("LXD source: %s; looking again in %s", e.getMessage(), timing.probe());
+                LOG.debugf("%s source: %s; looking again in %s", daemon.title(), e.getMessage(), timing.probe());
                 scheduleConnect(timing.probe());
                 return;
             }
@@ -216,7 +248,7 @@ public final class LxdInstanceSource implements InstanceSource {
         public void onOpen(WebSocket webSocket, Response response) {
             synchronized (LxdInstanceSource.this) {
                 openedAt = System.nanoTime();
-                LOG.infof("LXD at %s: %s to its event stream; resyncing", client.socket(),
+                LOG.infof("%s at %s: %s to its event stream; resyncing", daemon.title(), client.socket(),
                         everConnected ? "reconnected" : "connected");
                 everConnected = true;
             }
@@ -232,7 +264,7 @@ public final class LxdInstanceSource implements InstanceSource {
         @Override
         public void onClosing(WebSocket webSocket, int code, String reason) {
             webSocket.close(1000, null);
-            lost(webSocket, client, "closed by LXD (" + code + (reason.isEmpty() ? "" : " " + reason) + ")");
+            lost(webSocket, client, "closed by " + daemon.title() + " (" + code + (reason.isEmpty() ? "" : " " + reason) + ")");
         }
 
         @Override
@@ -252,9 +284,9 @@ public final class LxdInstanceSource implements InstanceSource {
         openedAt = 0;
         Duration delay = reconnect.next();
         if (delay.compareTo(timing.reconnectInitial()) <= 0) {
-            LOG.warnf("LXD at %s: event stream lost: %s; reconnecting", on.socket(), why);
+            LOG.warnf("%s at %s: event stream lost: %s; reconnecting", daemon.title(), on.socket(), why);
         } else {
-            LOG.debugf("LXD at %s: event stream lost: %s; retrying in %s", on.socket(), why, delay);
+            LOG.debugf("%s at %s: event stream lost: %s; retrying in %s", daemon.title(), on.socket(), why, delay);
         }
         scheduleConnect(delay);
     }
@@ -265,7 +297,7 @@ public final class LxdInstanceSource implements InstanceSource {
         }
         if ("instance-renamed".equals(event.action())) {
             // The event names the new name only: the old one's endpoints are found by a full snapshot.
-            LOG.debugf("LXD event %s for %s/%s: resyncing", event.action(), event.project(), event.instance().orElse(""));
+            LOG.debugf("%s event %s for %s/%s: resyncing", daemon.title(), event.action(), event.project(), event.instance().orElse(""));
             resync();
             return;
         }
@@ -304,7 +336,7 @@ public final class LxdInstanceSource implements InstanceSource {
         private final String instance;
         private final String action;
         private final Backoff backoff = Backoff.bounded(timing.pollInitial(), timing.pollCap(), timing.pollTotal());
-        private Map<String, String> nics;
+        private LxdEndpoints.Nics nics;
         /** What this wait last reported, and how many polls since found the same: addresses come one by one. */
         private List<Endpoint> reported;
         private int unchanged;
@@ -331,11 +363,11 @@ public final class LxdInstanceSource implements InstanceSource {
             } catch (LxdException e) {
                 done = e.notFound() ? Done.with("it is gone", List.of()) : null;
                 if (!e.notFound()) {
-                    LOG.debugf("LXD: reading %s/%s: %s", project, instance, e.getMessage());
+                    LOG.debugf("%s: reading %s/%s: %s", daemon.title(), project, instance, e.getMessage());
                 }
             } catch (SourceException e) {
                 done = null;
-                LOG.debugf("LXD: reading %s/%s: %s", project, instance, e.getMessage());
+                LOG.debugf("%s: reading %s/%s: %s", daemon.title(), project, instance, e.getMessage());
             } catch (RuntimeException e) {
                 done = Done.resync("reading it failed: " + e);
             }
@@ -369,7 +401,14 @@ public final class LxdInstanceSource implements InstanceSource {
                 schedule(this, next);
                 return;
             }
-            LOG.debugf("LXD event %s for %s/%s: %s", action, project, instance, done.why());
+            LOG.debugf("%s event %s for %s/%s: %s", daemon.title(), action, project, instance, done.why());
+            if (done.endpoints() != null && done.nics() != null) {
+                if (done.nics().unroutable().isEmpty()) {
+                    unroutable.remove(project + "/" + instance);
+                } else {
+                    unroutable.put(project + "/" + instance, done.nics().unroutable());
+                }
+            }
             if (done.endpoints() == null) {
                 resync();
             } else if (report) {
@@ -382,7 +421,7 @@ public final class LxdInstanceSource implements InstanceSource {
             LxdClient current = client();
             String query = "?project=" + URLEncoder.encode(project, StandardCharsets.UTF_8);
             String path = "/1.0/instances/" + URLEncoder.encode(instance, StandardCharsets.UTF_8);
-            Map<String, String> wanted;
+            LxdEndpoints.Nics wanted;
             synchronized (this) {
                 wanted = nics;
             }
@@ -401,35 +440,40 @@ public final class LxdInstanceSource implements InstanceSource {
                 }
                 // The instance may use a macvlan network made since the last snapshot.
                 macvlanNetworks = parser.macvlanNetworks(current.get(LxdEndpoints.NETWORKS_PATH));
-                wanted = parser.macvlanNics(config, macvlanNetworks);
+                wanted = parser.runningNics(config, where, macvlanNetworks);
                 synchronized (this) {
                     nics = wanted;
                 }
-                if (wanted.isEmpty()) {
-                    return Done.with("no macvlan NIC", List.of());
+                if (wanted.routable().isEmpty()) {
+                    return Done.with(wanted.isEmpty() ? "no macvlan NIC" : "no routable macvlan NIC", List.of(), wanted);
                 }
             }
             JsonNode state = current.get(path + "/state" + query);
             if (!"Running".equals(state.path("status").asText())) {
                 return Done.with("it is " + state.path("status").asText("not running").toLowerCase(), List.of());
             }
-            List<Endpoint> endpoints = parser.stateEndpoints(project, instance, state, wanted);
-            return endpoints.isEmpty() ? null : new Done("address seen", endpoints, true);
+            List<Endpoint> endpoints = parser.stateEndpoints(project, instance, state, wanted.routable());
+            return endpoints.isEmpty() ? null : new Done("address seen", endpoints, true, wanted);
         }
     }
 
     /**
      * Why a wait ended, and the instance's endpoints then (null: only a full snapshot can tell); {@code settling}:
-     * an address showed, and the wait goes on until its endpoints stop changing.
+     * an address showed, and the wait goes on until its endpoints stop changing; its NICs when it runs (none when it
+     * does not, or is gone; null when unknown).
      */
-    private record Done(String why, List<Endpoint> endpoints, boolean settling) {
+    private record Done(String why, List<Endpoint> endpoints, boolean settling, LxdEndpoints.Nics nics) {
 
         static Done with(String why, List<Endpoint> endpoints) {
-            return new Done(why, endpoints, false);
+            return new Done(why, endpoints, false, LxdEndpoints.Nics.NONE);
+        }
+
+        static Done with(String why, List<Endpoint> endpoints, LxdEndpoints.Nics nics) {
+            return new Done(why, endpoints, false, nics);
         }
 
         static Done resync(String why) {
-            return new Done(why, null, false);
+            return new Done(why, null, false, null);
         }
     }
 
@@ -439,7 +483,7 @@ public final class LxdInstanceSource implements InstanceSource {
             try {
                 current.resync();
             } catch (RuntimeException e) {
-                LOG.errorf(e, "LXD source: the change listener failed");
+                LOG.errorf(e, "%s source: the change listener failed", daemon.title());
             }
         }
     }
@@ -450,7 +494,7 @@ public final class LxdInstanceSource implements InstanceSource {
             try {
                 current.instanceChanged(project, instance, endpoints);
             } catch (RuntimeException e) {
-                LOG.errorf(e, "LXD source: the change listener failed");
+                LOG.errorf(e, "%s source: the change listener failed", daemon.title());
             }
         }
     }

@@ -20,7 +20,7 @@ import io.github.macvlanshim.runtime.source.SourceException;
 class LxdEndpointsScenarioTest {
 
     private final List<String> logged = new ArrayList<>();
-    private final LxdEndpoints parser = new LxdEndpoints(new ProblemLog(logged::add));
+    private final LxdEndpoints parser = new LxdEndpoints("lxd", new ProblemLog(logged::add));
 
     @Test
     void everyGlobalAddressOfEveryRunningMacvlanNicWithItsParentAndNoneOfAStoppedInstance() throws SourceException {

@@ -23,7 +23,7 @@ import io.github.macvlanshim.runtime.source.SourceException;
 class LxdEndpointsTest {
 
     private final List<String> logged = new ArrayList<>();
-    private final LxdEndpoints parser = new LxdEndpoints(new ProblemLog(logged::add));
+    private final LxdEndpoints parser = new LxdEndpoints("lxd", new ProblemLog(logged::add));
     private final JsonNode server = metadata("server.json");
     private final JsonNode networks = metadata("networks.json");
     private final JsonNode instances = metadata("instances-recursion2.json");
@@ -49,7 +49,7 @@ class LxdEndpointsTest {
 
     @Test
     void managedMacvlanNetworksAreKnownByNameWithTheirParent() throws SourceException {
-        assertThat(parser.macvlanNetworks(networks)).isEqualTo(Map.of("mvnet", "eth0"));
+        assertThat(parser.macvlanNetworks(networks)).isEqualTo(Map.of("mvnet", new LxdEndpoints.MacvlanNetwork("eth0", "")));
     }
 
     @Test
@@ -69,8 +69,10 @@ class LxdEndpointsTest {
 
     @Test
     void anInstanceWithoutMacvlanNicHasNoMacvlanNics() throws SourceException {
-        assertThat(parser.macvlanNics(instance(instances, "c5"), parser.macvlanNetworks(networks))).isEmpty();
-        assertThat(parser.macvlanNics(instance(instances, "c2"), parser.macvlanNetworks(networks)))
+        LxdEndpoints.Server here = parser.server(server);
+        assertThat(parser.runningNics(instance(instances, "c5"), here, parser.macvlanNetworks(networks)).isEmpty())
+                .isTrue();
+        assertThat(parser.runningNics(instance(instances, "c2"), here, parser.macvlanNetworks(networks)).routable())
                 .isEqualTo(Map.of("eth1", "eth0"));
     }
 

@@ -21,9 +21,15 @@ public final class LxdEngines {
     private LxdEngines() {
     }
 
-    /** Starts an engine in {@code lxd}'s namespace whose only source is {@code lxd}. */
+    /** Starts an engine in {@code lxd}'s namespace whose only source is {@code lxd} (LXD or Incus). */
     public static Engine start(LxdDaemon lxd, Consumer<ReconcileReport> listener) {
-        return start(lxd, LxdInstanceSource.at(lxd.socket()), Optional.empty(), listener);
+        return start(lxd, source(lxd), Optional.empty(), listener);
+    }
+
+    /** The source for {@code lxd}'s socket, as if configured there, named after its daemon. */
+    public static LxdInstanceSource source(LxdDaemon lxd) {
+        return LxdInstanceSource.at(lxd.flavor() == LxdDaemon.Flavor.INCUS ? Daemon.INCUS : Daemon.LXD, lxd.socket(),
+                LxdInstanceSource.Timing.DEFAULT);
     }
 
     /** Starts an engine in {@code lxd}'s namespace fed by {@code source}, keeping its endpoints in {@code stateFile}. */

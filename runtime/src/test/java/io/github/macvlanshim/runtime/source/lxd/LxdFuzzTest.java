@@ -73,7 +73,7 @@ class LxdFuzzTest {
     }
 
     private static List<Endpoint> baseline() throws SourceException {
-        return new LxdEndpoints(new ProblemLog(line -> {
+        return new LxdEndpoints("lxd", new ProblemLog(line -> {
         })).endpoints(SERVER.get("metadata"), NETWORKS.get("metadata"), INSTANCES.get("metadata"));
     }
 
@@ -96,7 +96,7 @@ class LxdFuzzTest {
             }
             List<String> problems = new ArrayList<>();
             try {
-                List<Endpoint> endpoints = new LxdEndpoints(new ProblemLog(problems::add)).endpoints(server.get(),
+                List<Endpoint> endpoints = new LxdEndpoints("lxd", new ProblemLog(problems::add)).endpoints(server.get(),
                         networks.get(), instances.get());
                 endpoints.forEach(endpoint -> assertUsable(endpoint, replay));
                 parsed++;
@@ -133,7 +133,7 @@ class LxdFuzzTest {
             instances.set(victim, mutated);
             List<Endpoint> endpoints;
             try {
-                endpoints = new LxdEndpoints(new ProblemLog(line -> {
+                endpoints = new LxdEndpoints("lxd", new ProblemLog(line -> {
                 })).endpoints(server, networks, instances);
             } catch (RuntimeException | Error e) {
                 throw new AssertionError(replay + ": " + e + " escaped LxdEndpoints", e);

@@ -24,7 +24,7 @@ import io.github.macvlanshim.runtime.source.SourceException;
 class LxdHostileValuesTest {
 
     private final List<String> logged = new ArrayList<>();
-    private final LxdEndpoints parser = new LxdEndpoints(new ProblemLog(logged::add));
+    private final LxdEndpoints parser = new LxdEndpoints("lxd", new ProblemLog(logged::add));
     private final JsonNode server = metadata("server.json");
     private final JsonNode networks = metadata("networks.json");
 

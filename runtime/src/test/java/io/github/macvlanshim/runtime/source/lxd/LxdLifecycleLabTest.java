@@ -25,7 +25,7 @@ import io.github.macvlanshim.lab.UnixSocketProxy;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
 import io.github.macvlanshim.runtime.EngineSettingsProducerAccess;
-import io.github.macvlanshim.runtime.config.SocketSetting;
+import io.github.macvlanshim.runtime.config.LxdSocketSetting;
 import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.reconcile.ReconcileReport;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
@@ -84,7 +84,7 @@ class LxdLifecycleLabTest {
     void lxdStartingAfterTheEngineIsFoundThroughLxdDirAndRoutedWithoutARestart() throws Exception {
         runningContainer("c1", C1);
         lxdGoneWithItsSocket();
-        Engine engine = engine(EngineSettingsProducerAccess.source(SocketSetting.auto(),
+        Engine engine = engine(EngineSettingsProducerAccess.source(LxdSocketSetting.auto(),
                 Optional.of(lxd.dir().toString())), Optional.empty());
         ReconcileStatus before = engine.status();
         assertThat(before.sources()).singleElement().satisfies(source -> {
@@ -109,7 +109,7 @@ class LxdLifecycleLabTest {
     void aConfiguredSocketThatAppearsLaterIsAwaitedNotAStartUpFailure() throws Exception {
         runningContainer("c1", C1);
         lxdGoneWithItsSocket();
-        Engine engine = engine(EngineSettingsProducerAccess.source(SocketSetting.path(lxd.socket()),
+        Engine engine = engine(EngineSettingsProducerAccess.source(LxdSocketSetting.path(lxd.socket()),
                 Optional.empty()), Optional.empty());
         assertThat(engine.status().sources()).singleElement().satisfies(source -> {
             assertThat(source.state()).isEqualTo(State.ABSENT);
@@ -217,7 +217,7 @@ class LxdLifecycleLabTest {
     }
 
     private InstanceSource autoSource() {
-        return EngineSettingsProducerAccess.source(SocketSetting.auto(), Optional.of(lxd.dir().toString()));
+        return EngineSettingsProducerAccess.source(LxdSocketSetting.auto(), Optional.of(lxd.dir().toString()));
     }
 
     private Engine engine(InstanceSource source, Optional<Path> stateFile) {

@@ -22,7 +22,7 @@ class LxdListingPathTest {
         ((ArrayNode) server.get("api_extensions")).add("instances_state_selective_recursion");
 
         assertThat(LxdEndpoints.instancesPath(server))
-                .isEqualTo("/1.0/instances?recursion=2;fields=state.network&all-projects=true");
+                .isEqualTo("/1.0/instances?recursion=2%3Bfields%3Dstate.network&all-projects=true");
     }
 
     @Test
