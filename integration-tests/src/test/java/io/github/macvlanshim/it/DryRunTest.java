@@ -38,10 +38,10 @@ class DryRunTest {
 
         given().get("/q/health/ready").then().statusCode(503)
                 .body("checks.find { it.name == 'macvlan-shim' }.data.outcome", equalTo("pending"))
-                .body("checks.find { it.name == 'macvlan-shim' }.data.'pending-changes'", equalTo(7)) // create, sysctl, up, proxy NDP, 3 routes
+                .body("checks.find { it.name == 'macvlan-shim' }.data.'pending-changes'", equalTo(8)) // create, marker, sysctl, up, proxy NDP, 3 routes
                 .body("checks.find { it.name == 'macvlan-shim' }.data.'shim.mynet.state'", equalTo("missing"))
                 .body("checks.find { it.name == 'macvlan-shim' }.data.message",
-                        equalTo("not ready: 7 changes pending: dry-run: 7 changes planned, none made (and 1 more)"))
+                        equalTo("not ready: 8 changes pending: dry-run: 8 changes planned, none made (and 1 more)"))
                 .body("checks.find { it.name == 'macvlan-shim' }.data.'reason.1'", equalTo("shim mynet: missing"));
     }
 }

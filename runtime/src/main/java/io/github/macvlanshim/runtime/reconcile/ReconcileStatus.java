@@ -151,6 +151,10 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, String trigger, O
         }
 
         /** The same with {@code nics} as the NICs left out. */
+        public SourceStatus withEndpoints(int held) {
+            return new SourceStatus(name, state, error, held, lastGoodSnapshot, expected, unroutable);
+        }
+
         public SourceStatus withUnroutable(List<UnroutableNic> nics) {
             return new SourceStatus(name, state, error, endpoints, lastGoodSnapshot, expected, nics);
         }

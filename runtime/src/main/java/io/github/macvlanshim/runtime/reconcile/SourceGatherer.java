@@ -143,8 +143,10 @@ public final class SourceGatherer {
                 toRemember.put(state.source.name(), all);
             }
             memory.save(toRemember);
+            // Instance events change a source's endpoints between snapshots: the count shown is what is held now.
             List<SourceStatus> statuses = tracked.values().stream()
-                    .map(state -> state.status.withUnroutable(state.source.unroutable())).toList();
+                    .map(state -> state.status.withEndpoints(held(state)).withUnroutable(state.source.unroutable()))
+                    .toList();
             return new Gathered(endpoints, pruneAllowed, statuses);
         }
     }
@@ -198,6 +200,10 @@ public final class SourceGatherer {
             }
             state.status = status;
         }
+    }
+
+    private static int held(Tracked state) {
+        return state.endpoints == null ? 0 : state.endpoints.values().stream().mapToInt(List::size).sum();
     }
 
     private static Map<String, List<Endpoint>> byInstance(List<Endpoint> endpoints) {

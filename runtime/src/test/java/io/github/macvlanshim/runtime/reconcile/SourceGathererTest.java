@@ -119,6 +119,7 @@ class SourceGathererTest {
 
         assertThat(kernelEvent.endpoints()).containsExactly(C1, C2);
         assertThat(sourceEvents.endpoints()).containsExactlyInAnyOrder(C1, C3);
+        assertThat(sourceEvents.statuses().get(0).endpoints()).as("the count follows instance events").isEqualTo(2);
         assertThat(lxd.snapshots.get()).as("snapshots: start-up, then the resync only").isEqualTo(2);
         assertThat(resync.endpoints()).containsExactly(C1, C2);
     }
