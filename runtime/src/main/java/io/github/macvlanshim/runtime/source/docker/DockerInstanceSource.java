@@ -119,6 +119,13 @@ public final class DockerInstanceSource implements InstanceSource {
     }
 
     @Override
+    public String daemon() {
+        Engine answered = engine;
+        DockerClient current = client;
+        return answered == null || current == null ? "" : answered + " at " + current.socket();
+    }
+
+    @Override
     public List<Endpoint> snapshot() throws SourceException {
         DockerClient current = client();
         Engine answering = learnEngine(current);

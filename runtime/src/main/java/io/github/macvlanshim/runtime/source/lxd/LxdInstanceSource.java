@@ -139,6 +139,17 @@ public final class LxdInstanceSource implements InstanceSource {
     }
 
     @Override
+    public String daemon() {
+        LxdEndpoints.Server answered = server;
+        LxdClient current = client;
+        if (answered == null || current == null) {
+            return "";
+        }
+        return answered.daemon().title() + (answered.version().isEmpty() ? "" : " " + answered.version())
+                + (answered.clustered() ? " (cluster member " + answered.name() + ")" : "") + " at " + current.socket();
+    }
+
+    @Override
     public List<Endpoint> snapshot() throws SourceException {
         LxdClient current = client();
         JsonNode serverAnswer = current.get(LxdEndpoints.SERVER_PATH);
