@@ -102,6 +102,11 @@ public final class SocketLookup<C extends SocketLookup.Client> {
         return client;
     }
 
+    /** The socket of the client in use, if one was found: where the daemon last answered. */
+    public synchronized Optional<Path> inUse() {
+        return Optional.ofNullable(client).map(Client::socket);
+    }
+
     /** Closes the client in use, if any. */
     public synchronized void close() {
         if (client != null) {
