@@ -87,6 +87,7 @@ public final class StatusDocument {
             node.put("name", source.name());
             node.put("state", source.state().name().toLowerCase());
             node.put("expected", source.expected());
+            node.put("daemon", source.daemon());
             node.put("endpoints", source.endpoints());
             node.put("lastAnswer", time(source.lastGoodSnapshot()));
             node.put("error", source.error());

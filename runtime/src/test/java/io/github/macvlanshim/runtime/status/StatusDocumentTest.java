@@ -31,7 +31,8 @@ class StatusDocumentTest {
                         List.of("198.51.100.72/32"), "02:00:00:00:00:01", 1, 1, 1)),
                 List.of(new RouteStatus("198.51.100.20/32", "mynet", true,
                         List.of(new Served("lxd", "default", "c1", "eth0")))),
-                List.of(new SourceStatus("lxd", SourceStatus.State.REACHABLE, "", 1, Optional.of(NOW), true)),
+                List.of(new SourceStatus("lxd", SourceStatus.State.REACHABLE, "", 1, Optional.of(NOW), true)
+                        .withDaemon("LXD 5.0.2 at /var/lib/lxd/unix.socket")),
                 List.of(new Conflict("mynet", Conflict.Kind.FOREIGN_ROUTE, "198.51.100.21/32", "route ... left alone")));
 
         JsonNode doc = StatusDocument.of(status, "1.2.3");
@@ -64,5 +65,6 @@ class StatusDocumentTest {
         assertThat(doc.at("/conflicts/0/subject").asText()).isEqualTo("198.51.100.21/32");
         assertThat(doc.at("/sources/0/state").asText()).isEqualTo("reachable");
         assertThat(doc.at("/sources/0/lastAnswer").asText()).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(doc.at("/sources/0/daemon").asText()).isEqualTo("LXD 5.0.2 at /var/lib/lxd/unix.socket");
     }
 }

@@ -70,7 +70,11 @@ public final class LxdEndpoints {
      *
      * @param daemon which daemon answered ({@code environment.server}), which decides how VLAN interfaces are named
      */
-    public record Server(boolean clustered, String name, Daemon daemon) {
+    /**
+     * What GET {@value #SERVER_PATH} says of the daemon: whether it is a cluster member and its name there, which
+     * daemon it is, and its version ({@code environment.server_version}, "" when it does not say).
+     */
+    public record Server(boolean clustered, String name, Daemon daemon, String version) {
 
         public boolean isLocal(String location) {
             return !clustered || name.equals(location);
@@ -131,15 +135,17 @@ public final class LxdEndpoints {
             throw new SourceException("GET " + SERVER_PATH + ": environment.server is " + describe(serverNode)
                     + ", expected lxd or incus");
         }
+        JsonNode versionNode = environment.get("server_version");
+        String version = versionNode != null && versionNode.isTextual() ? printable(versionNode.asText()) : "";
         if (clustered == null || !clustered.asBoolean()) {
-            return new Server(false, "", daemon);
+            return new Server(false, "", daemon, version);
         }
         JsonNode name = environment.get("server_name");
         if (name == null || !name.isTextual() || name.asText().isEmpty()) {
             throw new SourceException("GET " + SERVER_PATH + ": environment.server_name is " + describe(name)
                     + ", expected this cluster member's name");
         }
-        return new Server(true, name.asText(), daemon);
+        return new Server(true, name.asText(), daemon, version);
     }
 
     /** The metadata of GET {@value #NETWORKS_PATH}: each managed macvlan network by name. */

@@ -1,7 +1,6 @@
 package io.github.macvlanshim.runtime.source.lxd;
 
 import java.net.URLEncoder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,6 +25,7 @@ import io.github.macvlanshim.runtime.source.SourceAbsentException;
 import io.github.macvlanshim.runtime.source.SourceException;
 import io.github.macvlanshim.runtime.source.SourceListener;
 import io.github.macvlanshim.runtime.source.UnroutableNic;
+import io.github.macvlanshim.runtime.source.unix.SocketLookup;
 import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
@@ -54,8 +54,7 @@ public final class LxdInstanceSource implements InstanceSource {
     static final int FAST_AT_ONCE = 4;
 
     private final Daemon daemon;
-    private final List<Path> candidates;
-    private final Expectation expectation;
+    private final SocketLookup<LxdClient> sockets;
     private final Timing timing;
     private final ProblemLog problems = ProblemLog.warnings();
     private final LxdEndpoints parser;
@@ -71,7 +70,6 @@ public final class LxdInstanceSource implements InstanceSource {
     private volatile LxdEndpoints.Server server;
     private volatile boolean closed;
     private SourceListener listener;
-    private LxdClient client;
     private WebSocket events;
     private long openedAt;
     private boolean everConnected;
@@ -97,17 +95,12 @@ public final class LxdInstanceSource implements InstanceSource {
     /**
      * @param daemon the daemon expected behind the socket: it names the source, and a socket another daemon answers
      *        on is not this source's
-     * @param candidates where the socket may be, in order: the first that exists is used
-     * @param expectation {@link Expectation#CONFIGURED} for a socket named in the configuration
+     * @param places where the socket may be, in order: the first that exists is used
      */
-    public LxdInstanceSource(Daemon daemon, List<Path> candidates, Expectation expectation, Timing timing) {
-        if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no socket path to look for " + daemon.title() + " at");
-        }
+    public LxdInstanceSource(Daemon daemon, SocketLookup.Places places, Timing timing) {
         this.daemon = daemon;
         this.parser = new LxdEndpoints(daemon.sourceName(), problems);
-        this.candidates = List.copyOf(candidates);
-        this.expectation = expectation;
+        this.sockets = new SocketLookup<>(daemon.title(), places, LxdClient::new);
         this.timing = timing;
         this.reconnect = Backoff.unbounded(timing.reconnectInitial(), timing.reconnectCap());
         AtomicInteger threads = new AtomicInteger();
@@ -131,7 +124,7 @@ public final class LxdInstanceSource implements InstanceSource {
 
     /** The {@code daemon} at {@code socket}, as if configured there. */
     public static LxdInstanceSource at(Daemon daemon, Path socket, Timing timing) {
-        return new LxdInstanceSource(daemon, List.of(socket), Expectation.CONFIGURED, timing);
+        return new LxdInstanceSource(daemon, SocketLookup.Places.configured(socket), timing);
     }
 
     /** "lxd" or "incus": the daemon it reads. */
@@ -148,18 +141,29 @@ public final class LxdInstanceSource implements InstanceSource {
 
     @Override
     public Expectation expectation() {
-        return expectation;
+        return sockets.places().expectation();
+    }
+
+    @Override
+    public String daemon() {
+        LxdEndpoints.Server answered = server;
+        Optional<Path> socket = sockets.inUse();
+        if (answered == null || socket.isEmpty()) {
+            return "";
+        }
+        return answered.daemon().title() + (answered.version().isEmpty() ? "" : " " + answered.version())
+                + (answered.clustered() ? " (cluster member " + answered.name() + ")" : "") + " at " + socket.get();
     }
 
     @Override
     public List<Endpoint> snapshot() throws SourceException {
-        LxdClient current = client();
+        LxdClient current = sockets.client();
         JsonNode serverAnswer = current.get(LxdEndpoints.SERVER_PATH);
         LxdEndpoints.Server answered = parser.server(serverAnswer);
         if (answered.daemon() != daemon) {
             String why = current.socket() + " is " + answered.daemon().title() + "'s socket, not " + daemon.title()
                     + "'s";
-            if (expectation == Expectation.DETECTED) {
+            if (expectation() == Expectation.DETECTED) {
                 // The other source reads it (an LXD_DIR that points at Incus, say): this one has no daemon of its own.
                 throw new SourceAbsentException(why + " (the " + answered.daemon().sourceName() + " source reads it)");
             }
@@ -194,32 +198,7 @@ public final class LxdInstanceSource implements InstanceSource {
             }
         }
         scheduler.shutdownNow();
-        synchronized (this) {
-            if (client != null) {
-                client.close();
-            }
-        }
-    }
-
-    /**
-     * The client for the socket in use, or for the first candidate that exists when that one is gone (a daemon
-     * moved, or restarted from another directory). Throws when no candidate exists.
-     */
-    private synchronized LxdClient client() throws SourceAbsentException {
-        if (client != null && Files.exists(client.socket())) {
-            return client;
-        }
-        Optional<Path> found = candidates.stream().filter(Files::exists).findFirst();
-        if (found.isEmpty()) {
-            throw new SourceAbsentException("no API socket at " + (candidates.size() == 1 ? candidates.get(0)
-                    : candidates.toString()));
-        }
-        if (client != null) {
-            client.close();
-        }
-        client = new LxdClient(found.get());
-        LOG.infof("%s source: using the socket %s", daemon.title(), found.get());
-        return client;
+        sockets.close();
     }
 
     private void connect() {
@@ -229,7 +208,7 @@ public final class LxdInstanceSource implements InstanceSource {
                 return;
             }
             try {
-                current = client();
+                current = sockets.client();
             } catch (SourceAbsentException e) {
                 // Only a stat() each time: looking often costs nothing, and a daemon that appears gets quick tries.
                 reconnect.reset();
@@ -482,7 +461,7 @@ public final class LxdInstanceSource implements InstanceSource {
          * address showed).
          */
         private Done check(int scheduled) throws SourceException {
-            LxdClient current = client();
+            LxdClient current = sockets.client();
             String query = "?project=" + URLEncoder.encode(project, StandardCharsets.UTF_8);
             String path = "/1.0/instances/" + URLEncoder.encode(instance, StandardCharsets.UTF_8);
             LxdEndpoints.Nics wanted;
