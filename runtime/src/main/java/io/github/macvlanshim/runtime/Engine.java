@@ -45,7 +45,10 @@ import io.github.macvlanshim.runtime.source.SourceMemory;
 public final class Engine implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Engine.class);
-    /** Long enough to gather a burst of kernel or source events, short enough to repair well within a second. */
+    /**
+     * Long enough to gather a burst of kernel events (or source resyncs), short enough to repair well within a second;
+     * a source's report about one instance skips it.
+     */
     private static final Duration DEBOUNCE = Duration.ofMillis(25);
     private static final Pattern TOKEN_SEPARATORS = Pattern.compile("[\\s@:]+");
 
@@ -98,7 +101,8 @@ public final class Engine implements AutoCloseable {
             @Override
             public void instanceChanged(String project, String instance, List<Endpoint> endpoints) {
                 gatherer.instanceChanged(source.name(), project, instance, endpoints);
-                loop.request();
+                // One instance's endpoints are the whole change: no debounce between an address and its route.
+                loop.requestNow();
             }
         }));
         ReconcileStatus first = reconciler.reconcile("start-up");

@@ -8,6 +8,11 @@ import org.jboss.logging.Logger;
  * Coalesces reconcile requests: any number of {@link #request()} calls while a run is waiting or going on
  * lead to one more run, not one each. A burst of 100 events is a few reconciles, not 100. Runs happen on
  * one daemon thread, one at a time.
+ * <p>
+ * A {@link #request()} waits the debounce for others to join it: the kernel announces one change in several lines
+ * (a link set down, its routes gone). A {@link #requestNow()} does not: a source's report about one instance is
+ * already the whole change, and its route should follow without delay; requests during a run still make one run
+ * after it.
  */
 public final class ReconcileLoop implements AutoCloseable {
 
@@ -17,6 +22,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private final long debounceMillis;
     private final Thread thread;
     private boolean pending;
+    private boolean urgent;
     private boolean closed;
     private boolean died;
     private long runs;
@@ -32,6 +38,13 @@ public final class ReconcileLoop implements AutoCloseable {
 
     public synchronized void request() {
         pending = true;
+        notifyAll();
+    }
+
+    /** As {@link #request()}, without the debounce: the run starts as soon as the one going on (if any) ends. */
+    public synchronized void requestNow() {
+        pending = true;
+        urgent = true;
         notifyAll();
     }
 
@@ -81,10 +94,11 @@ public final class ReconcileLoop implements AutoCloseable {
                 return false;
             }
             long until = System.nanoTime() + debounceMillis * 1_000_000;
-            for (long left = debounceMillis; left > 0 && !closed; left = (until - System.nanoTime()) / 1_000_000) {
+            for (long left = debounceMillis; left > 0 && !closed && !urgent; left = (until - System.nanoTime()) / 1_000_000) {
                 wait(left);
             }
             pending = false;
+            urgent = false;
             runs++;
             return !closed;
         } catch (InterruptedException e) {

@@ -55,6 +55,58 @@ class ReconcileLoopTest {
     }
 
     @Test
+    void anImmediateRequestDoesNotWaitTheDebounce() throws Exception {
+        CountDownLatch ran = new CountDownLatch(1);
+        try (ReconcileLoop loop = new ReconcileLoop(ran::countDown, Duration.ofSeconds(30), "test-loop")) {
+            loop.requestNow();
+            assertThat(ran.await(5, TimeUnit.SECONDS)).as("ran long before the 30 s debounce").isTrue();
+        }
+    }
+
+    @Test
+    void anImmediateRequestCutsShortTheDebounceOfAWaitingOne() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch ran = new CountDownLatch(1);
+        try (ReconcileLoop loop = new ReconcileLoop(() -> {
+            runs.incrementAndGet();
+            ran.countDown();
+        }, Duration.ofSeconds(30), "test-loop")) {
+            loop.request();
+            Thread.sleep(50);
+            loop.requestNow();
+            assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(100);
+            assertThat(runs.get()).as("both requests served by one run").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void immediateRequestsDuringARunStillLeadToExactlyOneMoreRun() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch inFirstRun = new CountDownLatch(1);
+        CountDownLatch releaseFirstRun = new CountDownLatch(1);
+        CountDownLatch secondRun = new CountDownLatch(1);
+        try (ReconcileLoop loop = new ReconcileLoop(() -> {
+            if (runs.incrementAndGet() == 1) {
+                inFirstRun.countDown();
+                await(releaseFirstRun);
+            } else {
+                secondRun.countDown();
+            }
+        }, Duration.ofSeconds(30), "test-loop")) {
+            loop.requestNow();
+            assertThat(inFirstRun.await(5, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 10; i++) {
+                loop.requestNow();
+            }
+            releaseFirstRun.countDown();
+            assertThat(secondRun.await(5, TimeUnit.SECONDS)).as("the second run, not after the 30 s debounce").isTrue();
+            Thread.sleep(100);
+            assertThat(runs.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aFailingRunDoesNotStopTheLoop() throws Exception {
         CountDownLatch second = new CountDownLatch(2);
         try (ReconcileLoop loop = new ReconcileLoop(() -> {
