@@ -186,6 +186,11 @@ public final class Engine implements AutoCloseable {
         return loop.runs();
     }
 
+    /** How many reconciles kernel and source events asked for: {@link #eventReconciles()} ran for them. */
+    public long eventRequests() {
+        return loop.requests();
+    }
+
     /** False once the event-driven reconcile loop died. */
     public boolean loopAlive() {
         return loop.alive();

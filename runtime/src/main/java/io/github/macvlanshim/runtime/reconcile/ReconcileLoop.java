@@ -26,6 +26,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private boolean closed;
     private boolean died;
     private long runs;
+    private long requests;
 
     /** @param debounce how long to wait after the first request for others to join it */
     public ReconcileLoop(Runnable task, Duration debounce, String threadName) {
@@ -37,15 +38,22 @@ public final class ReconcileLoop implements AutoCloseable {
     }
 
     public synchronized void request() {
+        requests++;
         pending = true;
         notifyAll();
     }
 
     /** As {@link #request()}, without the debounce: the run starts as soon as the one going on (if any) ends. */
     public synchronized void requestNow() {
+        requests++;
         pending = true;
         urgent = true;
         notifyAll();
+    }
+
+    /** How many requests came so far: set against {@link #runs()}, what coalescing saved. */
+    public synchronized long requests() {
+        return requests;
     }
 
     /** How many runs have started so far. */

@@ -25,6 +25,8 @@ class ReconcileLoopTest {
             assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
             Thread.sleep(200);
             assertThat(runs.get()).isEqualTo(1);
+            assertThat(loop.requests()).isEqualTo(100);
+            assertThat(loop.runs()).isEqualTo(1);
         }
     }
 
