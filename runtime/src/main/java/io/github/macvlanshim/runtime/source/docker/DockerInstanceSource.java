@@ -114,8 +114,8 @@ public final class DockerInstanceSource implements InstanceSource {
     @Override
     public String daemon() {
         Engine answered = engine;
-        DockerClient current = client;
-        return answered == null || current == null ? "" : answered + " at " + current.socket();
+        Optional<Path> socket = sockets.inUse();
+        return answered == null || socket.isEmpty() ? "" : answered + " at " + socket.get();
     }
 
     @Override

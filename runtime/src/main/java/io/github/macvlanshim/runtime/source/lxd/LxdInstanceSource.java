@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -133,12 +134,12 @@ public final class LxdInstanceSource implements InstanceSource {
     @Override
     public String daemon() {
         LxdEndpoints.Server answered = server;
-        LxdClient current = client;
-        if (answered == null || current == null) {
+        Optional<Path> socket = sockets.inUse();
+        if (answered == null || socket.isEmpty()) {
             return "";
         }
         return answered.daemon().title() + (answered.version().isEmpty() ? "" : " " + answered.version())
-                + (answered.clustered() ? " (cluster member " + answered.name() + ")" : "") + " at " + current.socket();
+                + (answered.clustered() ? " (cluster member " + answered.name() + ")" : "") + " at " + socket.get();
     }
 
     @Override

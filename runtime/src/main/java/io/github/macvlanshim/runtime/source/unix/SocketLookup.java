@@ -102,6 +102,11 @@ public final class SocketLookup<C extends SocketLookup.Client> {
         return client;
     }
 
+    /** The socket of the client in use, if one was opened. */
+    public synchronized Optional<Path> inUse() {
+        return client == null ? Optional.empty() : Optional.of(client.socket());
+    }
+
     /** Closes the client in use, if any. */
     public synchronized void close() {
         if (client != null) {
