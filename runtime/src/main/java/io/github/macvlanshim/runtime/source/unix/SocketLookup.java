@@ -102,9 +102,9 @@ public final class SocketLookup<C extends SocketLookup.Client> {
         return client;
     }
 
-    /** The socket of the client in use, if one was opened. */
+    /** The socket of the client in use, if one was found: where the daemon last answered. */
     public synchronized Optional<Path> inUse() {
-        return client == null ? Optional.empty() : Optional.of(client.socket());
+        return Optional.ofNullable(client).map(Client::socket);
     }
 
     /** Closes the client in use, if any. */

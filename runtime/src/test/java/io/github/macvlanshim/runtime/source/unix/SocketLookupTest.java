@@ -54,6 +54,7 @@ class SocketLookupTest {
         assertThat(client.socket()).isEqualTo(second);
         assertThat(lookup.client()).as("a socket earlier in the list does not displace the one in use")
                 .isSameAs(client);
+        assertThat(lookup.inUse()).contains(second);
         assertThat(opened).hasSize(1);
     }
 
@@ -77,6 +78,7 @@ class SocketLookupTest {
         Path socket = dir.resolve("unix.socket");
         SocketLookup<FakeClient> lookup = lookup(SocketLookup.Places.configured(socket));
         assertThatThrownBy(lookup::client).isInstanceOf(SourceAbsentException.class);
+        assertThat(lookup.inUse()).isEmpty();
 
         Files.createFile(socket);
 
