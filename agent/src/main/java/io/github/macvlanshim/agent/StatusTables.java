@@ -38,10 +38,11 @@ final class StatusTables {
         }
         text.append('\n').append(shims.render());
 
-        Table sources = new Table("SOURCE", "STATE", "ENDPOINTS", "LAST ANSWER", "ERROR");
+        Table sources = new Table("SOURCE", "STATE", "ENDPOINTS", "LAST ANSWER", "DAEMON", "ERROR");
         for (JsonNode source : doc.path("sources")) {
             sources.row(source.path("name").asText(), source.path("state").asText(), source.path("endpoints").asInt(),
-                    or(source.path("lastAnswer").asText(), "never"), or(source.path("error").asText(), "-"));
+                    or(source.path("lastAnswer").asText(), "never"), or(source.path("daemon").asText(), "-"),
+                    or(source.path("error").asText(), "-"));
         }
         if (!sources.isEmpty()) {
             text.append('\n').append(sources.render());

@@ -36,7 +36,11 @@ class LxdReadinessTest {
                     () -> lab.routesWithProtocol(lab.hostNetns(), 77).contains("198.51.100.211 dev mynet"))).isTrue();
             assertThat(lab.awaitPing(lab.hostNetns(), "198.51.100.211", Duration.ofSeconds(3))).isTrue();
             given().get("/q/health/ready").then().statusCode(200)
-                    .body(CHECK + ".data.'source.lxd'", equalTo("reachable, 1 endpoints"));
+                    .body(CHECK + ".data.'source.lxd'", equalTo("reachable, 1 endpoints"))
+                    .body(CHECK + ".data.'source.lxd.daemon'", startsWith("LXD 5.0."))
+                    .body(CHECK + ".data.'source.lxd.daemon'", endsWith(" at " + lxd.socket()));
+            assertThat(Metrics.value("macvlan_shim_source_info", "source=\"lxd\"", "daemon=\"LXD 5.0."))
+                    .as("the info meter names the daemon").isEqualTo(1.0);
 
             lxd.kill();
             assertThat(Wait.until(Duration.ofSeconds(5), () -> given().get("/q/health/ready").statusCode() == 503))

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
@@ -18,18 +19,20 @@ import io.github.macvlanshim.runtime.config.LxdSocketSetting;
 import io.github.macvlanshim.runtime.config.SocketSetting;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig;
 import io.github.macvlanshim.runtime.source.InstanceSource;
-import io.github.macvlanshim.runtime.source.InstanceSource.Expectation;
 import io.github.macvlanshim.runtime.source.StaticSource;
 import io.github.macvlanshim.runtime.source.lxd.Daemon;
 import io.github.macvlanshim.runtime.source.docker.DockerInstanceSource;
 import io.github.macvlanshim.runtime.source.docker.DockerSockets;
 import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource;
 import io.github.macvlanshim.runtime.source.lxd.LxdSockets;
+import io.github.macvlanshim.runtime.source.unix.SocketLookup;
 import io.quarkus.runtime.LaunchMode;
 
 /** Validates the configuration once, for every bean that needs it. */
 @Singleton
 public class EngineSettingsProducer {
+
+    private static final Logger LOG = Logger.getLogger(EngineSettingsProducer.class);
 
     @Produces
     @Singleton
@@ -93,26 +96,13 @@ public class EngineSettingsProducer {
          * the one of that daemon, and is off when none is configured for it; empty when off.
          */
         static Optional<LxdInstanceSource> source(LxdSocketSetting setting, Daemon daemon, Map<String, String> env) {
-            switch (setting.kind()) {
-                case NONE:
-                    LOG.infof("%s source off: quarkus.macvlan-shim.lxd.socket=none", daemon.title());
-                    return Optional.empty();
-                case PATHS:
-                    Optional<LxdSocketSetting.Socket> socket = setting.socket(daemon);
-                    if (socket.isEmpty()) {
-                        LOG.debugf("%s source off: no socket of it in quarkus.macvlan-shim.lxd.socket", daemon.title());
-                        return Optional.empty();
-                    }
-                    Path path = socket.get().path();
-                    LOG.infof("%s source on: %s%s", daemon.title(), path,
-                            Files.exists(path) ? "" : " (not there yet: waiting for it)");
-                    return Optional.of(LxdInstanceSource.at(daemon, path, LxdInstanceSource.Timing.DEFAULT));
-                default:
-                    List<Path> candidates = LxdSockets.candidates(daemon, env);
-                    LOG.infof("%s source auto: looking for a socket at %s", daemon.title(), candidates);
-                    return Optional.of(new LxdInstanceSource(daemon, candidates, Expectation.DETECTED,
-                            LxdInstanceSource.Timing.DEFAULT));
+            if (setting.kind() == LxdSocketSetting.Kind.PATHS && setting.socket(daemon).isEmpty()) {
+                LOG.debugf("%s source off: no socket of it in quarkus.macvlan-shim.lxd.socket", daemon.title());
+                return Optional.empty();
             }
+            return places(daemon.title(), "quarkus.macvlan-shim.lxd.socket", setting.of(daemon),
+                    () -> LxdSockets.candidates(daemon, env))
+                    .map(places -> new LxdInstanceSource(daemon, places, LxdInstanceSource.Timing.DEFAULT));
         }
     }
 
@@ -138,20 +128,30 @@ public class EngineSettingsProducer {
          * as long as it runs, with a path it waits for that socket; empty when off.
          */
         static Optional<DockerInstanceSource> source(SocketSetting setting, Optional<String> dockerHost) {
-            switch (setting.kind()) {
-                case NONE:
-                    LOG.info("Docker source off: quarkus.macvlan-shim.docker.socket=none");
-                    return Optional.empty();
-                case PATH:
-                    Path path = setting.path().orElseThrow();
-                    LOG.infof("Docker source on: %s%s", path, Files.exists(path) ? "" : " (not there yet: waiting for it)");
-                    return Optional.of(DockerInstanceSource.at(path));
-                default:
-                    List<Path> candidates = DockerSockets.candidates(dockerHost);
-                    LOG.infof("Docker source auto: looking for a socket at %s", candidates);
-                    return Optional.of(new DockerInstanceSource(candidates, Expectation.DETECTED,
-                            DockerInstanceSource.Timing.DEFAULT));
-            }
+            return places("Docker", "quarkus.macvlan-shim.docker.socket", setting,
+                    () -> DockerSockets.candidates(dockerHost))
+                    .map(places -> new DockerInstanceSource(places, DockerInstanceSource.Timing.DEFAULT));
+        }
+    }
+
+    /**
+     * Where the source of {@code title}'s daemon looks for its socket, as {@code setting} (the value of
+     * {@code key}) says: the {@code known} places for {@code auto}, the configured path, or nowhere (off).
+     */
+    static Optional<SocketLookup.Places> places(String title, String key, SocketSetting setting,
+            Supplier<List<Path>> known) {
+        switch (setting.kind()) {
+            case NONE:
+                LOG.infof("%s source off: %s=none", title, key);
+                return Optional.empty();
+            case PATH:
+                Path path = setting.path().orElseThrow();
+                LOG.infof("%s source on: %s%s", title, path, Files.exists(path) ? "" : " (not there yet: waiting for it)");
+                return Optional.of(SocketLookup.Places.configured(path));
+            default:
+                List<Path> candidates = known.get();
+                LOG.infof("%s source auto: looking for a socket at %s", title, candidates);
+                return Optional.of(SocketLookup.Places.detected(candidates));
         }
     }
 }

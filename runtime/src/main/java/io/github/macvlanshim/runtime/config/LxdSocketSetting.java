@@ -52,6 +52,15 @@ public record LxdSocketSetting(Kind kind, List<Socket> sockets) {
         return paths(List.of(new Socket(LxdSockets.byPath(path), path)));
     }
 
+    /** What the setting says for {@code daemon}'s source alone: off when sockets are configured but not one of it. */
+    public SocketSetting of(Daemon daemon) {
+        return switch (kind) {
+            case AUTO -> SocketSetting.auto();
+            case NONE -> SocketSetting.none();
+            case PATHS -> socket(daemon).map(socket -> SocketSetting.path(socket.path())).orElse(SocketSetting.none());
+        };
+    }
+
     /** The configured socket of {@code daemon}, for {@link Kind#PATHS}. */
     public Optional<Socket> socket(Daemon daemon) {
         return sockets.stream().filter(socket -> socket.daemon() == daemon).findFirst();

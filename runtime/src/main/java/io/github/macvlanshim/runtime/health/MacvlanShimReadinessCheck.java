@@ -66,6 +66,9 @@ public class MacvlanShimReadinessCheck implements HealthCheck {
             builder.withData("source." + source.name(), source.reachable()
                     ? "reachable, " + source.endpoints() + " endpoints"
                     : source.describe());
+            if (!source.daemon().isEmpty()) {
+                builder.withData("source." + source.name() + ".daemon", source.daemon());
+            }
             int nic = 0;
             for (UnroutableNic unroutable : source.unroutable()) {
                 builder.withData("source." + source.name() + ".not-routed." + nic++, unroutable.toString());

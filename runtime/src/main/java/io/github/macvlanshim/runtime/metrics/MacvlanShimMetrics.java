@@ -29,7 +29,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The meters, in Prometheus names: macvlan_shim_build_info{version}, macvlan_shim_ready,
  * macvlan_shim_routes{shim}, macvlan_shim_linkdown_routes{shim}, macvlan_shim_parent_up{shim,parent},
- * macvlan_shim_conflicts{shim}, macvlan_shim_source_up{source}, macvlan_shim_reconcile_seconds{outcome},
+ * macvlan_shim_conflicts{shim}, macvlan_shim_source_up{source}, macvlan_shim_source_info{source,daemon} (1, naming
+ * the daemon that answered last: Docker or Podman), macvlan_shim_reconcile_seconds{outcome},
  * macvlan_shim_reconcile_failures_total, macvlan_shim_route_changes_total{shim,op},
  * macvlan_shim_repairs_total{shim,what}, macvlan_shim_refused_changes{shim} (refused by the kernel at the last
  * reconcile) and macvlan_shim_refusals_total{shim}. Every one has a description, which Prometheus shows as its HELP (the
@@ -53,6 +54,8 @@ public class MacvlanShimMetrics {
     private final Map<List<String>, AtomicLong> repairs = new ConcurrentHashMap<>();
     private final AtomicLong failures = new AtomicLong();
     private final Map<String, Meter> sourceUp = new ConcurrentHashMap<>();
+    /** Per source, the info meter naming its daemon; replaced when another daemon answers. */
+    private final Map<String, Meter> sourceInfo = new ConcurrentHashMap<>();
     private final MacvlanShimEngine engine;
     private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
 
@@ -125,6 +128,11 @@ public class MacvlanShimMetrics {
             meters.add(meter);
             return meter;
         }));
+        report.status().sources().forEach(source -> {
+            if (!source.daemon().isEmpty()) {
+                sourceInfo(source.name(), source.daemon());
+            }
+        });
         if (report.outcome() == Outcome.FAILED) {
             failures.incrementAndGet();
         }
@@ -140,6 +148,27 @@ public class MacvlanShimMetrics {
         }
         report.repairs().forEach(repair -> repairs(repair.shim(), repair.what()).incrementAndGet());
         report.status().refused().forEach(refused -> refusals(refused.shim()).incrementAndGet());
+    }
+
+    /** An info meter (always 1, like build_info) whose {@code daemon} tag says which daemon the source reads. */
+    private void sourceInfo(String source, String daemon) {
+        sourceInfo.compute(source, (name, before) -> {
+            if (before != null && daemon.equals(before.getId().getTag("daemon"))) {
+                return before;
+            }
+            if (before != null) {
+                registry.remove(before);
+                meters.remove(before);
+            }
+            Meter meter = Gauge.builder("macvlan.shim.source.info", () -> 1)
+                    .description("Always 1: which daemon the instance source last read (Docker or Podman, its version"
+                            + " and socket)")
+                    .tag("source", name)
+                    .tag("daemon", daemon)
+                    .register(registry);
+            meters.add(meter);
+            return meter;
+        });
     }
 
     private AtomicLong refusals(String shim) {

@@ -139,7 +139,7 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, String trigger, O
      * @param unroutable NICs of its running instances that sit on a macvlan no shim can reach, not routed
      */
     public record SourceStatus(String name, State state, String error, int endpoints, Optional<Instant> lastGoodSnapshot,
-            boolean expected, List<UnroutableNic> unroutable) {
+            boolean expected, List<UnroutableNic> unroutable, String daemon) {
 
         public SourceStatus {
             unroutable = List.copyOf(unroutable);
@@ -147,16 +147,22 @@ public record ReconcileStatus(Optional<Instant> lastCompleted, String trigger, O
 
         public SourceStatus(String name, State state, String error, int endpoints, Optional<Instant> lastGoodSnapshot,
                 boolean expected) {
-            this(name, state, error, endpoints, lastGoodSnapshot, expected, List.of());
+            this(name, state, error, endpoints, lastGoodSnapshot, expected, List.of(), "");
+        }
+
+        /** The same with {@code held} as the number of endpoints the engine holds for it. */
+        public SourceStatus withEndpoints(int held) {
+            return new SourceStatus(name, state, error, held, lastGoodSnapshot, expected, unroutable, daemon);
         }
 
         /** The same with {@code nics} as the NICs left out. */
-        public SourceStatus withEndpoints(int held) {
-            return new SourceStatus(name, state, error, held, lastGoodSnapshot, expected, unroutable);
+        public SourceStatus withUnroutable(List<UnroutableNic> nics) {
+            return new SourceStatus(name, state, error, endpoints, lastGoodSnapshot, expected, nics, daemon);
         }
 
-        public SourceStatus withUnroutable(List<UnroutableNic> nics) {
-            return new SourceStatus(name, state, error, endpoints, lastGoodSnapshot, expected, nics);
+        /** The same with {@code answered} as the daemon that answered last (see InstanceSource.daemon()). */
+        public SourceStatus withDaemon(String answered) {
+            return new SourceStatus(name, state, error, endpoints, lastGoodSnapshot, expected, unroutable, answered);
         }
 
         public enum State {

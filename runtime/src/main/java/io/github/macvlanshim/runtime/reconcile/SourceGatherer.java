@@ -145,7 +145,8 @@ public final class SourceGatherer {
             memory.save(toRemember);
             // Instance events change a source's endpoints between snapshots: the count shown is what is held now.
             List<SourceStatus> statuses = tracked.values().stream()
-                    .map(state -> state.status.withEndpoints(held(state)).withUnroutable(state.source.unroutable()))
+                    .map(state -> state.status.withEndpoints(held(state)).withUnroutable(state.source.unroutable())
+                            .withDaemon(state.source.daemon()))
                     .toList();
             return new Gathered(endpoints, pruneAllowed, statuses);
         }

@@ -39,6 +39,15 @@ public interface InstanceSource {
         return List.of();
     }
 
+    /**
+     * The daemon that answered last and where, in words ("Podman 4.3.1 (API 1.41) at /run/podman/podman.sock",
+     * "LXD 5.0.2 at /var/lib/lxd/unix.socket"), or "" before any answered or for a source without a daemon: two
+     * engines speak the Docker API, and an operator reading health or status should not have to guess which.
+     */
+    default String daemon() {
+        return "";
+    }
+
     default Expectation expectation() {
         return Expectation.CONFIGURED;
     }

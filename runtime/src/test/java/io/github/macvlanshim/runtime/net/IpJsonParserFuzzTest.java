@@ -18,21 +18,22 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.github.macvlanshim.runtime.fuzz.Fuzzing;
+import io.github.macvlanshim.runtime.fuzz.Fuzzing.Outcome;
 import io.github.macvlanshim.runtime.fuzz.JsonMutator;
 
 /**
  * Seeded mutation fuzzing of {@link IpJsonParser} over the iproute2 output captured in ip-json/: whatever the
  * text, the parser either returns a state in which every name and address is one the engine may use, or
  * throws {@link HostNetworkException} with a message of its own (not the backstop's wrapped runtime exception).
- * A failure names the seed of its case; {@code -Dfuzz.seed=N} replays the run that starts there.
+ * A failure names the seed of its case and how to replay it.
  */
 class IpJsonParserFuzzTest {
 
-    private static final int CASES = Integer.getInteger("fuzz.cases", 10_000);
-    private static final long SEED = Long.getLong("fuzz.seed", 0x1b5e_0001L);
-    private static final Set<String> INTERESTING = Set.of("ifname", "ifindex", "mtu", "flags", "link", "linkinfo",
-            "info_kind", "info_data", "mode", "addr_info", "family", "local", "prefixlen", "scope", "tentative", "dst",
-            "dev", "gateway", "prefsrc", "protocol", "metric", "type", "interface", "forwarding", "proxy_neigh");
+    private static final Fuzzing FUZZ = new Fuzzing(0x1b5e_0001L, 10_000, Set.of("ifname", "ifindex", "mtu", "flags",
+            "link", "linkinfo", "info_kind", "info_data", "mode", "addr_info", "family", "local", "prefixlen", "scope",
+            "tentative", "dst", "dev", "gateway", "prefsrc", "protocol", "metric", "type", "interface", "forwarding",
+            "proxy_neigh"));
 
     private static final List<List<JsonNode>> FIRST = List.of(values("host-links-routes4.json"),
             values("container-links-routes4.json"), values("empty-links-routes4.json"));
@@ -70,32 +71,26 @@ class IpJsonParserFuzzTest {
 
     @Test
     void mutatedOutputGivesAValidStateOrANamedFailureAndNothingElse() {
-        int parsed = 0;
-        int refused = 0;
-        for (int i = 0; i < CASES; i++) {
-            long seed = SEED + i;
-            JsonMutator mutator = new JsonMutator(seed, INTERESTING);
+        Fuzzing.Tally tally = FUZZ.run(fuzz -> {
+            JsonMutator mutator = fuzz.mutator();
             List<JsonNode> first = FIRST.get(mutator.random().nextInt(FIRST.size()));
             List<JsonNode> second = SECOND.get(mutator.random().nextInt(SECOND.size()));
             int which = mutator.random().nextInt(3);
             String linksAndIpv4 = which != 1 ? mutator.mutateStream(first) : unmutated(first);
             String ipv6 = which != 0 ? mutator.mutateStream(second) : unmutated(second);
-            String replay = "case seed " + seed + " (replay with -Dfuzz.seed=" + seed + " -Dfuzz.cases=1)";
             try {
-                assertValid(IpJsonParser.parse(linksAndIpv4, ipv6), replay);
-                parsed++;
+                assertValid(IpJsonParser.parse(linksAndIpv4, ipv6), fuzz.replay());
+                return Outcome.PARSED;
             } catch (HostNetworkException e) {
-                assertThat(e.getCause()).as(replay + ": the parser's own checks should have named the problem, got "
+                assertThat(e.getCause()).as(fuzz.replay() + ": the parser's own checks should have named the problem, got "
                         + e.getMessage()).isNull();
-                assertThat(e.getMessage()).as(replay).startsWith("unexpected ip output: ");
-                refused++;
-            } catch (RuntimeException | Error e) {
-                throw new AssertionError(replay + ": " + e + " escaped the parser", e);
+                assertThat(e.getMessage()).as(fuzz.replay()).startsWith("unexpected ip output: ");
+                return Outcome.REFUSED;
             }
-        }
+        });
         // Both outcomes must be common, or the mutations are too weak or too strong to say anything.
-        assertThat(parsed).as("cases that still parsed").isGreaterThan(CASES / 20);
-        assertThat(refused).as("cases refused").isGreaterThan(CASES / 5);
+        assertThat(tally.parsed()).as("cases that still parsed").isGreaterThan(FUZZ.cases() / 20);
+        assertThat(tally.refused()).as("cases refused").isGreaterThan(FUZZ.cases() / 5);
     }
 
     private static String cut(String text) {

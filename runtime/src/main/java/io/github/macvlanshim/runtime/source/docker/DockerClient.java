@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.github.macvlanshim.runtime.net.UntrustedText;
+import io.github.macvlanshim.runtime.source.JsonText;
+import io.github.macvlanshim.runtime.source.unix.SocketLookup;
 import io.github.macvlanshim.runtime.source.unix.UnixSocketHttp;
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
@@ -22,7 +24,7 @@ import okio.BufferedSource;
  * engine answers in its own current API version, whose fields read here have stayed the same since API 1.21,
  * while pinning a version would stop working once an engine drops it (Docker 29 refuses versions below 1.44).
  */
-public final class DockerClient implements AutoCloseable {
+public final class DockerClient implements SocketLookup.Client {
 
     /**
      * An event stream carries nothing while nothing happens; after this long silent it is reopened (with a resync),
@@ -41,6 +43,7 @@ public final class DockerClient implements AutoCloseable {
         this.events = transport.streaming(EVENTS_IDLE);
     }
 
+    @Override
     public Path socket() {
         return transport.socket();
     }
@@ -59,13 +62,13 @@ public final class DockerClient implements AutoCloseable {
             if (!response.isSuccessful()) {
                 String message = answer != null && answer.path("message").isTextual()
                         ? UntrustedText.escape(answer.get("message").asText())
-                        : DockerEndpoints.abbreviate(json.getNodeFactory().textNode(text));
+                        : JsonText.abbreviate(json.getNodeFactory().textNode(text));
                 throw new DockerException(where() + "GET " + path + " answered HTTP " + response.code() + ": "
                         + message, response.code(), null);
             }
             if (answer == null) {
                 throw new DockerException(where() + "GET " + path + " answered HTTP " + response.code() + " with "
-                        + DockerEndpoints.abbreviate(json.getNodeFactory().textNode(text)) + ", expected JSON",
+                        + JsonText.abbreviate(json.getNodeFactory().textNode(text)) + ", expected JSON",
                         response.code(), null);
             }
             return answer;

@@ -1,6 +1,5 @@
 package io.github.macvlanshim.runtime.source.docker;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -27,6 +26,7 @@ import io.github.macvlanshim.runtime.source.docker.DockerEndpoints.Engine;
 import io.github.macvlanshim.runtime.source.docker.DockerEndpoints.Networks;
 import io.github.macvlanshim.runtime.source.lxd.Backoff;
 import io.github.macvlanshim.runtime.source.lxd.ProblemLog;
+import io.github.macvlanshim.runtime.source.unix.SocketLookup;
 import okhttp3.Call;
 
 /**
@@ -49,8 +49,7 @@ public final class DockerInstanceSource implements InstanceSource {
     /** A stream that stayed open this long was a good one: the next failure starts the backoff afresh. */
     private static final Duration STABLE = Duration.ofSeconds(10);
 
-    private final List<Path> candidates;
-    private final Expectation expectation;
+    private final SocketLookup<DockerClient> sockets;
     private final Timing timing;
     private final ProblemLog problems = ProblemLog.warnings();
     private final DockerEndpoints parser = new DockerEndpoints(problems);
@@ -64,7 +63,6 @@ public final class DockerInstanceSource implements InstanceSource {
     private volatile Engine engine;
     private volatile boolean closed;
     private SourceListener listener;
-    private DockerClient client;
     private Thread events;
     private Call stream;
 
@@ -76,15 +74,10 @@ public final class DockerInstanceSource implements InstanceSource {
     }
 
     /**
-     * @param candidates where the socket may be, in order: the first that exists is used
-     * @param expectation {@link Expectation#CONFIGURED} for a socket named in the configuration
+     * @param places where the socket may be, in order: the first that exists is used
      */
-    public DockerInstanceSource(List<Path> candidates, Expectation expectation, Timing timing) {
-        if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no socket path to look for Docker at");
-        }
-        this.candidates = List.copyOf(candidates);
-        this.expectation = expectation;
+    public DockerInstanceSource(SocketLookup.Places places, Timing timing) {
+        this.sockets = new SocketLookup<>("Docker", places, this::open);
         this.timing = timing;
         this.reconnect = Backoff.unbounded(timing.reconnectInitial(), timing.reconnectCap());
         this.refresher = Executors.newSingleThreadExecutor(task -> {
@@ -96,7 +89,7 @@ public final class DockerInstanceSource implements InstanceSource {
 
     /** The engine at {@code socket}, as if configured there. */
     public static DockerInstanceSource at(Path socket, Timing timing) {
-        return new DockerInstanceSource(List.of(socket), Expectation.CONFIGURED, timing);
+        return new DockerInstanceSource(SocketLookup.Places.configured(socket), timing);
     }
 
     public static DockerInstanceSource at(Path socket) {
@@ -110,7 +103,7 @@ public final class DockerInstanceSource implements InstanceSource {
 
     @Override
     public Expectation expectation() {
-        return expectation;
+        return sockets.places().expectation();
     }
 
     /** The engine that answered last ("Podman 4.3.1 (API 1.41)"), if any did. */
@@ -119,8 +112,15 @@ public final class DockerInstanceSource implements InstanceSource {
     }
 
     @Override
+    public String daemon() {
+        Engine answered = engine;
+        Optional<Path> socket = sockets.inUse();
+        return answered == null || socket.isEmpty() ? "" : answered + " at " + socket.get();
+    }
+
+    @Override
     public List<Endpoint> snapshot() throws SourceException {
-        DockerClient current = client();
+        DockerClient current = sockets.client();
         Engine answering = learnEngine(current);
         Networks networks = parser.networks(answering, current.get(DockerEndpoints.networksPath(answering)));
         JsonNode containers = current.get(DockerEndpoints.CONTAINERS_PATH);
@@ -155,33 +155,13 @@ public final class DockerInstanceSource implements InstanceSource {
             following.interrupt();
         }
         refresher.shutdownNow();
-        synchronized (this) {
-            if (client != null) {
-                client.close();
-            }
-        }
+        sockets.close();
     }
 
-    /**
-     * The client for the socket in use, or for the first candidate that exists when that one is gone (an engine
-     * moved, or restarted elsewhere). Throws when no candidate exists.
-     */
-    private synchronized DockerClient client() throws SourceAbsentException {
-        if (client != null && Files.exists(client.socket())) {
-            return client;
-        }
-        Optional<Path> found = candidates.stream().filter(Files::exists).findFirst();
-        if (found.isEmpty()) {
-            throw new SourceAbsentException("no API socket at " + (candidates.size() == 1 ? candidates.get(0)
-                    : candidates.toString()));
-        }
-        if (client != null) {
-            client.close();
-        }
-        client = new DockerClient(found.get());
+    /** A client on a socket just found: another engine may answer there, so who it is is asked again. */
+    private DockerClient open(Path socket) {
         engine = null;
-        LOG.infof("Docker source: using the socket %s", found.get());
-        return client;
+        return new DockerClient(socket);
     }
 
     /** Asks the engine who it is; says so when that changed (the first answer, an upgrade, Podman in Docker's place). */
@@ -201,7 +181,7 @@ public final class DockerInstanceSource implements InstanceSource {
         while (!closed) {
             DockerClient current;
             try {
-                current = client();
+                current = sockets.client();
             } catch (SourceAbsentException e) {
                 // Only a stat() each time: looking often costs nothing, and an engine that appears gets quick tries.
                 reconnect.reset();
@@ -318,7 +298,7 @@ public final class DockerInstanceSource implements InstanceSource {
             return;
         }
         try {
-            DockerClient current = client();
+            DockerClient current = sockets.client();
             Engine answering = engine;
             if (answering == null) {
                 resync();

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import io.github.macvlanshim.runtime.net.UntrustedText;
+import io.github.macvlanshim.runtime.source.JsonText;
+import io.github.macvlanshim.runtime.source.unix.SocketLookup;
 import io.github.macvlanshim.runtime.source.unix.UnixSocketHttp;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -21,7 +23,7 @@ import okhttp3.WebSocketListener;
  * The LXD (or Incus) REST API on its unix socket: one HTTP client whose every connection is that socket,
  * whatever host the URL names. Every call is bounded by timeouts, so none can hang the reconciler.
  */
-public final class LxdClient implements AutoCloseable {
+public final class LxdClient implements SocketLookup.Client {
 
     public static final Duration PING_INTERVAL = Duration.ofSeconds(10);
 
@@ -35,6 +37,7 @@ public final class LxdClient implements AutoCloseable {
         this.http = transport.client().newBuilder().pingInterval(PING_INTERVAL).build();
     }
 
+    @Override
     public Path socket() {
         return transport.socket();
     }
@@ -52,13 +55,13 @@ public final class LxdClient implements AutoCloseable {
             if (!response.isSuccessful()) {
                 String error = envelope != null && envelope.path("error").isTextual()
                         ? UntrustedText.escape(envelope.get("error").asText())
-                        : LxdEndpoints.abbreviate(json.getNodeFactory().textNode(text));
+                        : JsonText.abbreviate(json.getNodeFactory().textNode(text));
                 throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
                         + ": " + error, response.code(), null);
             }
             if (envelope == null || !envelope.isObject() || !"sync".equals(envelope.path("type").asText())) {
                 throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
-                        + " with " + LxdEndpoints.abbreviate(envelope) + ", expected a sync response object",
+                        + " with " + JsonText.abbreviate(envelope) + ", expected a sync response object",
                         response.code(), null);
             }
             JsonNode metadata = envelope.get("metadata");

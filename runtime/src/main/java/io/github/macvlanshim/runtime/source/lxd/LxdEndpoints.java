@@ -1,5 +1,10 @@
 package io.github.macvlanshim.runtime.source.lxd;
 
+import static io.github.macvlanshim.runtime.source.JsonText.abbreviate;
+import static io.github.macvlanshim.runtime.source.JsonText.describe;
+import static io.github.macvlanshim.runtime.source.JsonText.interfaceProblem;
+import static io.github.macvlanshim.runtime.source.JsonText.printable;
+
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,7 +55,6 @@ public final class LxdEndpoints {
      * stricter, so a name outside these is a corrupt answer, not a real instance.
      */
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]{0,62}");
-    private static final Pattern PRINTABLE = Pattern.compile("[!-~&&[^\"]]{1,80}");
     private static final String PLAIN_NAME_TEXT = "1-63 letters, digits, '_', '.', '+' and '-'";
 
     private static final Pattern VLAN_ID = Pattern.compile("0|[1-9][0-9]{0,3}");
@@ -70,7 +74,11 @@ public final class LxdEndpoints {
      *
      * @param daemon which daemon answered ({@code environment.server}), which decides how VLAN interfaces are named
      */
-    public record Server(boolean clustered, String name, Daemon daemon) {
+    /**
+     * What GET {@value #SERVER_PATH} says of the daemon: whether it is a cluster member and its name there, which
+     * daemon it is, and its version ({@code environment.server_version}, "" when it does not say).
+     */
+    public record Server(boolean clustered, String name, Daemon daemon, String version) {
 
         public boolean isLocal(String location) {
             return !clustered || name.equals(location);
@@ -131,15 +139,17 @@ public final class LxdEndpoints {
             throw new SourceException("GET " + SERVER_PATH + ": environment.server is " + describe(serverNode)
                     + ", expected lxd or incus");
         }
+        JsonNode versionNode = environment.get("server_version");
+        String version = versionNode != null && versionNode.isTextual() ? printable(versionNode.asText()) : "";
         if (clustered == null || !clustered.asBoolean()) {
-            return new Server(false, "", daemon);
+            return new Server(false, "", daemon, version);
         }
         JsonNode name = environment.get("server_name");
         if (name == null || !name.isTextual() || name.asText().isEmpty()) {
             throw new SourceException("GET " + SERVER_PATH + ": environment.server_name is " + describe(name)
                     + ", expected this cluster member's name");
         }
-        return new Server(true, name.asText(), daemon);
+        return new Server(true, name.asText(), daemon, version);
     }
 
     /** The metadata of GET {@value #NETWORKS_PATH}: each managed macvlan network by name. */
@@ -505,35 +515,6 @@ public final class LxdEndpoints {
         return Optional.of(new Identity(projectName, name.asText()));
     }
 
-    /** The text of {@code node} if it is an interface name, else null; otherwise what was expected. */
-    private static String interfaceProblem(JsonNode node) {
-        if (node == null || !node.isTextual()) {
-            return "an interface name";
-        }
-        String problem = InterfaceNames.problem(node.asText());
-        return problem == null ? null : "an interface name (" + problem + ")";
-    }
-
-    /** A JSON value as it appears, short: "missing", "null", "42", "\"eth0\"", "an array". */
-    static String describe(JsonNode node) {
-        if (node == null || node.isMissingNode()) {
-            return "missing";
-        }
-        if (node.isContainerNode()) {
-            return node.isArray() ? "an array" : "an object";
-        }
-        return abbreviate(node);
-    }
-
-    /** A key from the answer as it may go into a log line: as it is when plain, else quoted and escaped, short. */
-    static String printable(String text) {
-        return PRINTABLE.matcher(text).matches() ? text : abbreviate(TextNode.valueOf(text));
-    }
-
-    static String abbreviate(JsonNode node) {
-        String text = String.valueOf(node);
-        return text.length() > 80 ? text.substring(0, 77) + "..." : text;
-    }
 
     private record Identity(String project, String name) {
         @Override

@@ -1,7 +1,6 @@
 package io.github.macvlanshim.runtime.source.lxd;
 
 import java.net.URLEncoder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,6 +25,7 @@ import io.github.macvlanshim.runtime.source.SourceAbsentException;
 import io.github.macvlanshim.runtime.source.SourceException;
 import io.github.macvlanshim.runtime.source.SourceListener;
 import io.github.macvlanshim.runtime.source.UnroutableNic;
+import io.github.macvlanshim.runtime.source.unix.SocketLookup;
 import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
@@ -45,18 +46,22 @@ public final class LxdInstanceSource implements InstanceSource {
     private static final Logger LOG = Logger.getLogger(LxdInstanceSource.class);
     /** A connection that stayed open this long was a good one: the next failure starts the backoff afresh. */
     private static final Duration STABLE = Duration.ofSeconds(10);
-    /** Polls that found the same endpoints once an address showed, before the wait ends. */
-    private static final int SETTLED_AFTER = 3;
+    /**
+     * How many instances are read every {@link Timing#pollInitial()} at once, while their first address is awaited;
+     * the others back off until a slot is free: a burst of starts costs LXD a bounded rate of reads, not one per
+     * instance every 50 ms.
+     */
+    static final int FAST_AT_ONCE = 4;
 
     private final Daemon daemon;
-    private final List<Path> candidates;
-    private final Expectation expectation;
+    private final SocketLookup<LxdClient> sockets;
     private final Timing timing;
     private final ProblemLog problems = ProblemLog.warnings();
     private final LxdEndpoints parser;
     private final ObjectMapper json = new ObjectMapper();
     private final ScheduledExecutorService scheduler;
     private final Map<String, Poll> polls = new ConcurrentHashMap<>();
+    private final Semaphore fastSlots = new Semaphore(FAST_AT_ONCE);
     private final Backoff reconnect;
     private volatile Map<String, LxdEndpoints.MacvlanNetwork> macvlanNetworks = Map.of();
     /** The NICs left out, by "project/instance": from the last snapshot, then per instance as events refresh them. */
@@ -65,36 +70,37 @@ public final class LxdInstanceSource implements InstanceSource {
     private volatile LxdEndpoints.Server server;
     private volatile boolean closed;
     private SourceListener listener;
-    private LxdClient client;
     private WebSocket events;
     private long openedAt;
     private boolean everConnected;
 
     /**
-     * How fast to poll an instance for its address, to reconnect the event stream, and to look for an absent
-     * socket; tests shorten it.
+     * How fast to poll an instance for its address (see {@link AddressWait}: every {@code pollInitial} for the first
+     * {@code pollFast} after an event, then doubling to {@code pollCap}, for up to {@code pollTotal}; once an address
+     * shows, until the endpoints stayed the same for {@code pollFast}), to reconnect the event stream, and to look
+     * for an absent socket; tests shorten it.
      */
-    public record Timing(Duration pollInitial, Duration pollCap, Duration pollTotal, Duration reconnectInitial,
-            Duration reconnectCap, Duration probe) {
+    public record Timing(Duration pollInitial, Duration pollFast, Duration pollCap, Duration pollTotal,
+            Duration reconnectInitial, Duration reconnectCap, Duration probe) {
 
+        /**
+         * Reads every 50 ms for the first 2 s: an address that shows within them is routed within about one read
+         * (the reaction target is 100 ms); slow DHCP is still awaited for a minute.
+         */
         public static final Timing DEFAULT = new Timing(Duration.ofMillis(50), Duration.ofSeconds(2),
-                Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(1));
+                Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(10),
+                Duration.ofSeconds(1));
     }
 
     /**
      * @param daemon the daemon expected behind the socket: it names the source, and a socket another daemon answers
      *        on is not this source's
-     * @param candidates where the socket may be, in order: the first that exists is used
-     * @param expectation {@link Expectation#CONFIGURED} for a socket named in the configuration
+     * @param places where the socket may be, in order: the first that exists is used
      */
-    public LxdInstanceSource(Daemon daemon, List<Path> candidates, Expectation expectation, Timing timing) {
-        if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no socket path to look for " + daemon.title() + " at");
-        }
+    public LxdInstanceSource(Daemon daemon, SocketLookup.Places places, Timing timing) {
         this.daemon = daemon;
         this.parser = new LxdEndpoints(daemon.sourceName(), problems);
-        this.candidates = List.copyOf(candidates);
-        this.expectation = expectation;
+        this.sockets = new SocketLookup<>(daemon.title(), places, LxdClient::new);
         this.timing = timing;
         this.reconnect = Backoff.unbounded(timing.reconnectInitial(), timing.reconnectCap());
         AtomicInteger threads = new AtomicInteger();
@@ -118,7 +124,7 @@ public final class LxdInstanceSource implements InstanceSource {
 
     /** The {@code daemon} at {@code socket}, as if configured there. */
     public static LxdInstanceSource at(Daemon daemon, Path socket, Timing timing) {
-        return new LxdInstanceSource(daemon, List.of(socket), Expectation.CONFIGURED, timing);
+        return new LxdInstanceSource(daemon, SocketLookup.Places.configured(socket), timing);
     }
 
     /** "lxd" or "incus": the daemon it reads. */
@@ -135,18 +141,29 @@ public final class LxdInstanceSource implements InstanceSource {
 
     @Override
     public Expectation expectation() {
-        return expectation;
+        return sockets.places().expectation();
+    }
+
+    @Override
+    public String daemon() {
+        LxdEndpoints.Server answered = server;
+        Optional<Path> socket = sockets.inUse();
+        if (answered == null || socket.isEmpty()) {
+            return "";
+        }
+        return answered.daemon().title() + (answered.version().isEmpty() ? "" : " " + answered.version())
+                + (answered.clustered() ? " (cluster member " + answered.name() + ")" : "") + " at " + socket.get();
     }
 
     @Override
     public List<Endpoint> snapshot() throws SourceException {
-        LxdClient current = client();
+        LxdClient current = sockets.client();
         JsonNode serverAnswer = current.get(LxdEndpoints.SERVER_PATH);
         LxdEndpoints.Server answered = parser.server(serverAnswer);
         if (answered.daemon() != daemon) {
             String why = current.socket() + " is " + answered.daemon().title() + "'s socket, not " + daemon.title()
                     + "'s";
-            if (expectation == Expectation.DETECTED) {
+            if (expectation() == Expectation.DETECTED) {
                 // The other source reads it (an LXD_DIR that points at Incus, say): this one has no daemon of its own.
                 throw new SourceAbsentException(why + " (the " + answered.daemon().sourceName() + " source reads it)");
             }
@@ -181,32 +198,7 @@ public final class LxdInstanceSource implements InstanceSource {
             }
         }
         scheduler.shutdownNow();
-        synchronized (this) {
-            if (client != null) {
-                client.close();
-            }
-        }
-    }
-
-    /**
-     * The client for the socket in use, or for the first candidate that exists when that one is gone (a daemon
-     * moved, or restarted from another directory). Throws when no candidate exists.
-     */
-    private synchronized LxdClient client() throws SourceAbsentException {
-        if (client != null && Files.exists(client.socket())) {
-            return client;
-        }
-        Optional<Path> found = candidates.stream().filter(Files::exists).findFirst();
-        if (found.isEmpty()) {
-            throw new SourceAbsentException("no API socket at " + (candidates.size() == 1 ? candidates.get(0)
-                    : candidates.toString()));
-        }
-        if (client != null) {
-            client.close();
-        }
-        client = new LxdClient(found.get());
-        LOG.infof("%s source: using the socket %s", daemon.title(), found.get());
-        return client;
+        sockets.close();
     }
 
     private void connect() {
@@ -216,7 +208,7 @@ public final class LxdInstanceSource implements InstanceSource {
                 return;
             }
             try {
-                current = client();
+                current = sockets.client();
             } catch (SourceAbsentException e) {
                 // Only a stat() each time: looking often costs nothing, and a daemon that appears gets quick tries.
                 reconnect.reset();
@@ -305,28 +297,24 @@ public final class LxdInstanceSource implements InstanceSource {
     }
 
     /**
-     * Reads the instance again (and its state until a macvlan NIC has a global address, or it is gone), then
-     * hands the engine that instance's endpoints.
+     * Reads the instance again (and its state while its addresses are awaited, as {@link AddressWait} says), then
+     * hands the engine that instance's endpoints. A new event about an instance already awaited starts its wait
+     * over, with a read at once.
      */
     private void refresh(String project, String instance, String action) {
         String key = project + "/" + instance;
         Poll fresh = new Poll(project, instance, action);
-        Poll running = polls.putIfAbsent(key, fresh);
-        if (running != null) {
-            running.restart();
-            return;
-        }
-        schedule(fresh, Duration.ZERO);
-    }
-
-    private void schedule(Poll poll, Duration delay) {
-        if (closed) {
-            return;
-        }
-        try {
-            scheduler.schedule(poll::step, delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // Closing: nothing to wait for any more.
+        while (true) {
+            Poll running = polls.putIfAbsent(key, fresh);
+            if (running == null) {
+                fresh.schedule(0, Duration.ZERO);
+                return;
+            }
+            if (running.restart(action)) {
+                return;
+            }
+            // It ended just now: this event gets a wait of its own.
+            polls.remove(key, running);
         }
     }
 
@@ -334,12 +322,16 @@ public final class LxdInstanceSource implements InstanceSource {
 
         private final String project;
         private final String instance;
-        private final String action;
-        private final Backoff backoff = Backoff.bounded(timing.pollInitial(), timing.pollCap(), timing.pollTotal());
+        private final AddressWait wait = new AddressWait(timing.pollInitial(), timing.pollFast(), timing.pollCap(),
+                timing.pollTotal());
+        private String action;
         private LxdEndpoints.Nics nics;
-        /** What this wait last reported, and how many polls since found the same: addresses come one by one. */
+        /** What this wait last reported: addresses come one by one, and each change is handed on. */
         private List<Endpoint> reported;
-        private int unchanged;
+        /** Bumped by each restart: a read scheduled before it is dropped. */
+        private int generation;
+        private boolean holdsFastSlot;
+        private boolean over;
 
         Poll(String project, String instance, String action) {
             this.project = project;
@@ -347,19 +339,40 @@ public final class LxdInstanceSource implements InstanceSource {
             this.action = action;
         }
 
-        synchronized void restart() {
-            backoff.reset();
+        /** Starts the wait over with a read at once; false when it has already ended. */
+        synchronized boolean restart(String newAction) {
+            if (over) {
+                return false;
+            }
+            action = newAction;
+            wait.restart();
             nics = null;
-            unchanged = 0;
+            generation++;
+            schedule(generation, Duration.ZERO);
+            return true;
         }
 
-        void step() {
-            if (closed) {
+        /** Schedules the next read of {@code forGeneration}, unless a restart came since (it scheduled its own). */
+        private synchronized void schedule(int forGeneration, Duration delay) {
+            if (closed || over || forGeneration != generation) {
                 return;
+            }
+            try {
+                scheduler.schedule(() -> step(forGeneration), delay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // Closing: nothing to wait for any more.
+            }
+        }
+
+        void step(int scheduled) {
+            synchronized (this) {
+                if (closed || over || scheduled != generation) {
+                    return;
+                }
             }
             Done done;
             try {
-                done = check();
+                done = check(scheduled);
             } catch (LxdException e) {
                 done = e.notFound() ? Done.with("it is gone", List.of()) : null;
                 if (!e.notFound()) {
@@ -371,54 +384,84 @@ public final class LxdInstanceSource implements InstanceSource {
             } catch (RuntimeException e) {
                 done = Done.resync("reading it failed: " + e);
             }
-            boolean report;
-            boolean over;
-            Duration next;
+            List<Endpoint> report;
+            Optional<Duration> next = Optional.empty();
             synchronized (this) {
-                if (done != null && done.settling()) {
-                    // An address showed; others (the second family, a second NIC) may follow within moments.
-                    report = !done.endpoints().equals(reported);
-                    unchanged = report ? 0 : unchanged + 1;
-                    reported = done.endpoints();
-                    next = unchanged >= SETTLED_AFTER ? Duration.ZERO : backoff.next();
-                    over = next.isZero();
-                } else {
-                    next = done == null ? backoff.next() : Duration.ZERO;
-                    if (done == null && next.isZero()) {
-                        done = Done.with("no address after " + timing.pollTotal().toSeconds() + " s", List.of());
-                    }
-                    over = done != null;
-                    report = over;
+                if (scheduled != generation) {
+                    // Restarted while reading: the read the restart scheduled tells.
+                    return;
                 }
-                if (over) {
+                if (done == null || done.read()) {
+                    List<Endpoint> found = done == null ? null : done.endpoints();
+                    next = wait.next(found, mayReadFast());
+                    if (!wait.wantsFast()) {
+                        releaseFastSlot();
+                    }
+                    if (next.isPresent()) {
+                        // Each change is handed on as it shows; an empty read before any address is no news.
+                        boolean changed = found != null && !found.equals(reported == null ? List.of() : reported);
+                        report = changed ? found : null;
+                    } else {
+                        done = wait.timedOut()
+                                ? Done.with("no address after " + timing.pollTotal().toSeconds() + " s", List.of())
+                                : new Done("its endpoints stayed the same for " + timing.pollFast().toMillis() + " ms",
+                                        wait.endpoints(), false, nics);
+                        report = null;
+                    }
+                } else {
+                    report = null;
+                }
+                if (next.isEmpty()) {
+                    over = true;
+                    releaseFastSlot();
                     polls.remove(project + "/" + instance, this);
+                    report = done.endpoints() != null && !done.endpoints().equals(reported) ? done.endpoints() : null;
+                    if (done.endpoints() != null && done.nics() != null) {
+                        if (done.nics().unroutable().isEmpty()) {
+                            unroutable.remove(project + "/" + instance);
+                        } else {
+                            unroutable.put(project + "/" + instance, done.nics().unroutable());
+                        }
+                    }
+                }
+                if (report != null) {
+                    reported = report;
                 }
             }
-            if (!over) {
-                if (report) {
-                    instanceChanged(project, instance, done.endpoints());
-                }
-                schedule(this, next);
+            if (report != null) {
+                instanceChanged(project, instance, report);
+            }
+            if (next.isPresent()) {
+                schedule(scheduled, next.get());
                 return;
             }
             LOG.debugf("%s event %s for %s/%s: %s", daemon.title(), action, project, instance, done.why());
-            if (done.endpoints() != null && done.nics() != null) {
-                if (done.nics().unroutable().isEmpty()) {
-                    unroutable.remove(project + "/" + instance);
-                } else {
-                    unroutable.put(project + "/" + instance, done.nics().unroutable());
-                }
-            }
             if (done.endpoints() == null) {
                 resync();
-            } else if (report) {
-                instanceChanged(project, instance, done.endpoints());
             }
         }
 
-        /** The end of a wait, or null while it is not over. */
-        private Done check() throws SourceException {
-            LxdClient current = client();
+        /** Whether this wait may read fast now: it holds one of the {@link #FAST_AT_ONCE} slots, or gets one. */
+        private boolean mayReadFast() {
+            if (!holdsFastSlot && wait.wantsFast()) {
+                holdsFastSlot = fastSlots.tryAcquire();
+            }
+            return holdsFastSlot;
+        }
+
+        private void releaseFastSlot() {
+            if (holdsFastSlot) {
+                holdsFastSlot = false;
+                fastSlots.release();
+            }
+        }
+
+        /**
+         * The end of a wait, or a read of the instance's state ({@link Done#read()}: its endpoints, empty while no
+         * address showed).
+         */
+        private Done check(int scheduled) throws SourceException {
+            LxdClient current = sockets.client();
             String query = "?project=" + URLEncoder.encode(project, StandardCharsets.UTF_8);
             String path = "/1.0/instances/" + URLEncoder.encode(instance, StandardCharsets.UTF_8);
             LxdEndpoints.Nics wanted;
@@ -442,7 +485,9 @@ public final class LxdInstanceSource implements InstanceSource {
                 macvlanNetworks = parser.macvlanNetworks(current.get(LxdEndpoints.NETWORKS_PATH));
                 wanted = parser.runningNics(config, where, macvlanNetworks);
                 synchronized (this) {
-                    nics = wanted;
+                    if (scheduled == generation) {
+                        nics = wanted;
+                    }
                 }
                 if (wanted.routable().isEmpty()) {
                     return Done.with(wanted.isEmpty() ? "no macvlan NIC" : "no routable macvlan NIC", List.of(), wanted);
@@ -452,17 +497,16 @@ public final class LxdInstanceSource implements InstanceSource {
             if (!"Running".equals(state.path("status").asText())) {
                 return Done.with("it is " + state.path("status").asText("not running").toLowerCase(), List.of());
             }
-            List<Endpoint> endpoints = parser.stateEndpoints(project, instance, state, wanted.routable());
-            return endpoints.isEmpty() ? null : new Done("address seen", endpoints, true, wanted);
+            return new Done("state read", parser.stateEndpoints(project, instance, state, wanted.routable()), true, wanted);
         }
     }
 
     /**
-     * Why a wait ended, and the instance's endpoints then (null: only a full snapshot can tell); {@code settling}:
-     * an address showed, and the wait goes on until its endpoints stop changing; its NICs when it runs (none when it
-     * does not, or is gone; null when unknown).
+     * Why a wait ended, and the instance's endpoints then (null: only a full snapshot can tell); or, {@code read},
+     * what one read of its state found while the wait goes on; its NICs when it runs (none when it does not, or is
+     * gone; null when unknown).
      */
-    private record Done(String why, List<Endpoint> endpoints, boolean settling, LxdEndpoints.Nics nics) {
+    private record Done(String why, List<Endpoint> endpoints, boolean read, LxdEndpoints.Nics nics) {
 
         static Done with(String why, List<Endpoint> endpoints) {
             return new Done(why, endpoints, false, LxdEndpoints.Nics.NONE);

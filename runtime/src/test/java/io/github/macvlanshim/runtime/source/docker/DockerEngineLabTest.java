@@ -130,6 +130,8 @@ class DockerEngineLabTest {
         assertThat(lab.awaitPing(host, assigned, Duration.ofSeconds(3))).as("host to d2 (IPAM)").isTrue();
         assertThat(pingFrom("d1", Lab.HOST_IPV4)).as("d1 to its host, IPv4").isTrue();
         assertThat(pingFrom("d1", Lab.HOST_IPV6)).as("d1 to its host, IPv6").isTrue();
+        assertThat(engine.reconcile("test").sources()).singleElement().satisfies(status -> assertThat(status.daemon())
+                .as("the engine named in the status").startsWith("Docker 20.10.").endsWith(" at " + docker.socket()));
     }
 
     @Test

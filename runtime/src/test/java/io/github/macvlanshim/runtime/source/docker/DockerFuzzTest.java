@@ -2,7 +2,6 @@ package io.github.macvlanshim.runtime.source.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,9 +13,10 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
+import io.github.macvlanshim.runtime.fuzz.Fuzzing;
+import io.github.macvlanshim.runtime.fuzz.Fuzzing.Outcome;
 import io.github.macvlanshim.runtime.fuzz.JsonMutator;
-import io.github.macvlanshim.runtime.net.InterfaceNames;
-import io.github.macvlanshim.runtime.net.IpLiterals;
+import io.github.macvlanshim.runtime.fuzz.UsableEndpoints;
 import io.github.macvlanshim.runtime.source.Endpoint;
 import io.github.macvlanshim.runtime.source.SourceException;
 import io.github.macvlanshim.runtime.source.docker.DockerEndpoints.Engine;
@@ -27,18 +27,19 @@ import io.github.macvlanshim.runtime.source.lxd.ProblemLog;
  * Seeded mutation fuzzing of {@link DockerEndpoints} and {@link DockerEvent} over the answers captured from a real
  * Docker and a real Podman (docker-json/). Whatever the engine answers, the parser returns endpoints that are all
  * usable, or throws {@link SourceException} (the engine then keeps the last good snapshot); one bad container never
- * costs another its endpoints; an event is parsed or empty. A failure names its seed; {@code -Dfuzz.seed=N
- * -Dfuzz.cases=1} replays it.
+ * costs another its endpoints; an event is parsed or empty. A failure names its seed and how to replay it.
  */
 class DockerFuzzTest {
 
-    private static final int CASES = Integer.getInteger("fuzz.cases", 10_000);
-    private static final long SEED = Long.getLong("fuzz.seed", 0xd0c_0001L);
-    private static final Set<String> INTERESTING = Set.of("Version", "ApiVersion", "Components", "Name", "Names", "Id",
-            "Driver", "Options", "parent", "macvlan_mode", "ConfigFrom", "Network", "ConfigOnly", "State", "Running",
-            "NetworkSettings", "Networks", "NetworkID", "IPAddress", "GlobalIPv6Address", "name", "id", "driver",
-            "network_interface", "options", "mode", "Type", "Action", "Actor", "ID", "Attributes", "container");
+    private static final Fuzzing FUZZ = new Fuzzing(0xd0c_0001L, 10_000, Set.of("Version", "ApiVersion",
+            "Components", "Name", "Names", "Id", "Driver", "Options", "parent", "macvlan_mode", "ConfigFrom", "Network",
+            "ConfigOnly", "State", "Running", "NetworkSettings", "Networks", "NetworkID", "IPAddress",
+            "GlobalIPv6Address", "name", "id", "driver", "network_interface", "options", "mode", "Type", "Action",
+            "Actor", "ID", "Attributes", "container"));
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+    /** Containers have no project; the NIC field is the network's name. */
+    private static final UsableEndpoints USABLE = new UsableEndpoints("docker", PLAIN_NAME.asMatchPredicate(),
+            String::isEmpty, PLAIN_NAME.asMatchPredicate());
 
     /** Each engine's three answers: version, networks, containers. */
     private record Answers(JsonNode version, JsonNode networks, JsonNode containers, int endpoints) {
@@ -80,12 +81,8 @@ class DockerFuzzTest {
             assertThat(endpoints(quiet(), answers.version(), answers.networks(), answers.containers()))
                     .hasSize(answers.endpoints());
         }
-        int parsed = 0;
-        int refused = 0;
-        for (int i = 0; i < CASES; i++) {
-            long seed = SEED + i;
-            String replay = "case seed " + seed + " (replay with -Dfuzz.seed=" + seed + " -Dfuzz.cases=1)";
-            JsonMutator mutator = new JsonMutator(seed, INTERESTING);
+        Fuzzing.Tally tally = FUZZ.run(fuzz -> {
+            JsonMutator mutator = fuzz.mutator();
             Answers answers = ENGINES.get(mutator.random().nextInt(ENGINES.size()));
             int which = mutator.random().nextInt(4);
             Optional<JsonNode> version = which == 0 ? parse(mutator.mutate(answers.version())) : Optional.of(answers.version());
@@ -94,36 +91,27 @@ class DockerFuzzTest {
                     : Optional.of(answers.containers());
             if (version.isEmpty() || networks.isEmpty() || containers.isEmpty()) {
                 // The client refuses a body that is not JSON itself (a DockerException, a SourceException).
-                refused++;
-                continue;
+                return Outcome.REFUSED;
             }
-            List<String> problems = new ArrayList<>();
             try {
-                endpoints(new DockerEndpoints(new ProblemLog(problems::add)), version.get(), networks.get(),
-                        containers.get()).forEach(endpoint -> assertUsable(endpoint, replay));
-                parsed++;
+                endpoints(new DockerEndpoints(fuzz.problems()), version.get(), networks.get(), containers.get())
+                        .forEach(endpoint -> USABLE.check(endpoint, fuzz.replay()));
+                return Outcome.PARSED;
             } catch (SourceException e) {
-                assertThat(e.getMessage()).as(replay).startsWith("GET /");
-                refused++;
-            } catch (RuntimeException | Error e) {
-                throw new AssertionError(replay + ": " + e + " escaped DockerEndpoints", e);
+                assertThat(e.getMessage()).as(fuzz.replay()).startsWith("GET /");
+                return Outcome.REFUSED;
             }
-            problems.forEach(line -> assertThat(line).as(replay + ": a problem line is one line")
-                    .doesNotContain("\n", "\r", "\u0000"));
-        }
-        assertThat(parsed).as("cases that still parsed").isGreaterThan(CASES / 4);
-        assertThat(refused).as("cases refused").isGreaterThan(CASES / 50);
+        });
+        assertThat(tally.parsed()).as("cases that still parsed").isGreaterThan(FUZZ.cases() / 4);
+        assertThat(tally.refused()).as("cases refused").isGreaterThan(FUZZ.cases() / 50);
     }
 
     @Test
     void aMutatedContainerNeverCostsAnotherContainerItsEndpoints() throws SourceException {
         Answers docker = ENGINES.get(0);
         List<Endpoint> baseline = endpoints(quiet(), docker.version(), docker.networks(), docker.containers());
-        int cases = CASES / 2;
-        for (int i = 0; i < cases; i++) {
-            long seed = SEED + 1_000_000 + i;
-            String replay = "case seed " + seed;
-            JsonMutator mutator = new JsonMutator(seed, INTERESTING);
+        FUZZ.run(1_000_000, FUZZ.cases() / 2, fuzz -> {
+            JsonMutator mutator = fuzz.mutator();
             ArrayNode containers = docker.containers().deepCopy();
             int victim = mutator.random().nextInt(containers.size());
             String victimName = containers.get(victim).path("Names").path(0).asText().substring(1);
@@ -132,87 +120,54 @@ class DockerFuzzTest {
                 mutated = mutator.mutateTree(mutated);
             }
             containers.set(victim, mutated);
-            List<Endpoint> endpoints;
-            try {
-                endpoints = endpoints(quiet(), docker.version(), docker.networks(), containers);
-            } catch (RuntimeException | Error e) {
-                throw new AssertionError(replay + ": " + e + " escaped DockerEndpoints", e);
-            }
-            endpoints.forEach(endpoint -> assertUsable(endpoint, replay));
-            assertThat(endpoints).as(replay + ": container " + victimName + " was mutated; the others must stay")
+            List<Endpoint> endpoints = endpoints(new DockerEndpoints(fuzz.problems()), docker.version(),
+                    docker.networks(), containers);
+            endpoints.forEach(endpoint -> USABLE.check(endpoint, fuzz.replay()));
+            assertThat(endpoints).as(fuzz.replay() + ": container " + victimName + " was mutated; the others must stay")
                     .containsAll(baseline.stream().filter(e -> !e.instance().equals(victimName)).toList());
-        }
+            return Outcome.PARSED;
+        });
     }
 
     @Test
     void mutatedInspectAnswersGiveAUsableContainerOrNoneAndNeverThrow() throws SourceException {
         Answers docker = ENGINES.get(0);
         Networks networks = quiet().networks(quiet().engine(docker.version()), docker.networks());
-        for (int i = 0; i < CASES; i++) {
-            long seed = SEED + 3_000_000 + i;
-            String replay = "case seed " + seed;
-            JsonMutator mutator = new JsonMutator(seed, INTERESTING);
+        FUZZ.run(3_000_000, FUZZ.cases(), fuzz -> {
+            JsonMutator mutator = fuzz.mutator();
             Optional<JsonNode> inspect = parse(mutator.mutate(INSPECTS.get(mutator.random().nextInt(INSPECTS.size()))));
-            if (inspect.isEmpty()) {
-                continue;
+            Optional<DockerEndpoints.Container> container = inspect.isEmpty() ? Optional.empty()
+                    : new DockerEndpoints(fuzz.problems()).container(inspect.get(), networks);
+            if (container.isEmpty()) {
+                return Outcome.REFUSED;
             }
-            try {
-                quiet().container(inspect.get(), networks).ifPresent(container -> {
-                    assertThat(container.name()).as(replay).matches(PLAIN_NAME);
-                    container.endpoints().forEach(endpoint -> assertUsable(endpoint, replay));
-                    assertThat(container.running() || container.endpoints().isEmpty()).as(replay).isTrue();
-                });
-            } catch (RuntimeException | Error e) {
-                throw new AssertionError(replay + ": " + e + " escaped DockerEndpoints.container", e);
-            }
-        }
+            assertThat(container.get().name()).as(fuzz.replay()).matches(PLAIN_NAME);
+            container.get().endpoints().forEach(endpoint -> USABLE.check(endpoint, fuzz.replay()));
+            assertThat(container.get().running() || container.get().endpoints().isEmpty()).as(fuzz.replay()).isTrue();
+            return Outcome.PARSED;
+        });
     }
 
     @Test
     void mutatedEventsAreParsedOrEmptyAndNeverThrow() {
-        int parsed = 0;
-        for (int i = 0; i < CASES; i++) {
-            long seed = SEED + 2_000_000 + i;
-            String replay = "case seed " + seed;
-            JsonMutator mutator = new JsonMutator(seed, INTERESTING);
+        Fuzzing.Tally tally = FUZZ.run(2_000_000, FUZZ.cases(), fuzz -> {
+            JsonMutator mutator = fuzz.mutator();
             String text = mutator.mutate(EVENTS.get(mutator.random().nextInt(EVENTS.size())));
-            try {
-                Optional<DockerEvent> event = DockerEvent.parse(text, DockerFixtures.JSON, new ProblemLog(line -> assertThat(line)
-                        .as(replay + ": a problem line is one line").doesNotContain("\n", "\r", "\u0000")));
-                if (event.isPresent()) {
-                    parsed++;
-                    if (event.get().reaction() != DockerEvent.Reaction.IGNORE) {
-                        assertThat(DockerEndpoints.isId(event.get().container())).as(replay).isTrue();
-                    }
-                    event.get().name().ifPresent(name -> assertThat(name).as(replay).matches(PLAIN_NAME));
-                }
-            } catch (RuntimeException | Error e) {
-                throw new AssertionError(replay + ": " + e + " escaped DockerEvent.parse", e);
+            Optional<DockerEvent> event = DockerEvent.parse(text, DockerFixtures.JSON, fuzz.problems());
+            if (event.isEmpty()) {
+                return Outcome.REFUSED;
             }
-        }
-        assertThat(parsed).isGreaterThan(CASES / 10);
+            if (event.get().reaction() != DockerEvent.Reaction.IGNORE) {
+                assertThat(DockerEndpoints.isId(event.get().container())).as(fuzz.replay()).isTrue();
+            }
+            event.get().name().ifPresent(name -> assertThat(name).as(fuzz.replay()).matches(PLAIN_NAME));
+            return Outcome.PARSED;
+        });
+        assertThat(tally.parsed()).isGreaterThan(FUZZ.cases() / 10);
     }
 
     private static DockerEndpoints quiet() {
         return new DockerEndpoints(new ProblemLog(line -> {
         }));
-    }
-
-    private static void assertUsable(Endpoint endpoint, String replay) {
-        String what = replay + ": " + cut(endpoint.toString());
-        assertThat(endpoint.source()).as(what).isEqualTo("docker");
-        assertThat(endpoint.instance()).as(what).matches(PLAIN_NAME);
-        assertThat(endpoint.project()).as(what).isEmpty();
-        assertThat(endpoint.nic()).as(what).matches(PLAIN_NAME);
-        assertThat(InterfaceNames.problem(endpoint.parent())).as(what).isNull();
-        InetAddress address = endpoint.prefix().address();
-        assertThat(endpoint.prefix().isHost()).as(what).isTrue();
-        assertThat(IpLiterals.parse(IpLiterals.format(address))).as(what).isEqualTo(address);
-        assertThat(address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isLinkLocalAddress()
-                || address.isMulticastAddress()).as(what).isFalse();
-    }
-
-    private static String cut(String text) {
-        return text.length() > 120 ? text.substring(0, 117) + "..." : text;
     }
 }

@@ -81,6 +81,9 @@ class PodmanEngineLabTest {
                     "2001:db8:100::121 dev mynet", assigned + " dev mynet")))).as("routed within %s", ROUTED_WITHIN)
                     .isTrue();
             assertThat(source.engine()).hasValueSatisfying(found -> assertThat(found.toString()).startsWith("Podman 4."));
+            assertThat(engine.reconcile("test").sources()).singleElement().satisfies(status -> assertThat(
+                    status.daemon()).as("Podman, not Docker, named in the status").startsWith("Podman 4.")
+                    .endsWith(" at " + podman.socket()));
             assertThat(lab.awaitPing(host, "198.51.100.121", Duration.ofSeconds(3))).as("host to q1, IPv4").isTrue();
             assertThat(lab.awaitPing(host, "2001:db8:100::121", Duration.ofSeconds(3))).as("host to q1, IPv6").isTrue();
             assertThat(lab.awaitPing(host, assigned, Duration.ofSeconds(3))).as("host to q2 (IPAM)").isTrue();

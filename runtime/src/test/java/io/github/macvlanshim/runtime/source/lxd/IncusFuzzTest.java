@@ -2,7 +2,6 @@ package io.github.macvlanshim.runtime.source.lxd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -13,9 +12,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.github.macvlanshim.runtime.fuzz.Fuzzing;
+import io.github.macvlanshim.runtime.fuzz.Fuzzing.Outcome;
 import io.github.macvlanshim.runtime.fuzz.JsonMutator;
+import io.github.macvlanshim.runtime.fuzz.UsableEndpoints;
 import io.github.macvlanshim.runtime.net.InterfaceNames;
-import io.github.macvlanshim.runtime.source.Endpoint;
 import io.github.macvlanshim.runtime.source.SourceException;
 import io.github.macvlanshim.runtime.source.UnroutableNic;
 
@@ -23,16 +24,16 @@ import io.github.macvlanshim.runtime.source.UnroutableNic;
  * Seeded mutation fuzzing of {@link LxdEndpoints} over the answers captured from a real Incus 6.0.4
  * (lxd-json/incus/), with its VLAN and mode NICs made running: whatever Incus answers, the parser returns usable
  * endpoints and well-formed unroutable NICs, or throws {@link SourceException}; nothing else escapes. A failure
- * names its seed; {@code -Dfuzz.seed=N -Dfuzz.cases=1} replays it.
+ * names its seed and how to replay it.
  */
 class IncusFuzzTest {
 
-    private static final int CASES = Integer.getInteger("fuzz.cases", 5_000);
-    private static final long SEED = Long.getLong("fuzz.seed", 0x1c_0001L);
-    private static final Set<String> INTERESTING = Set.of("environment", "server", "server_clustered", "name", "type",
-            "managed", "config", "parent", "vlan", "mode", "project", "status", "location", "expanded_devices",
-            "nictype", "network", "state", "addresses", "family", "address", "scope");
+    private static final Fuzzing FUZZ = new Fuzzing(0x1c_0001L, 5_000, Set.of("environment", "server",
+            "server_clustered", "name", "type", "managed", "config", "parent", "vlan", "mode", "project", "status",
+            "location", "expanded_devices", "nictype", "network", "state", "addresses", "family", "address", "scope"));
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]{0,62}");
+    private static final UsableEndpoints USABLE = new UsableEndpoints("incus", PLAIN_NAME.asMatchPredicate(),
+            PLAIN_NAME.asMatchPredicate(), UsableEndpoints.INTERFACE);
 
     private static final JsonNode SERVER = Fixtures.queried("incus/server.json");
     private static final JsonNode NETWORKS = Fixtures.queried("incus/networks.json");
@@ -53,42 +54,25 @@ class IncusFuzzTest {
         })).listing(SERVER, NETWORKS, INSTANCES);
         assertThat(baseline.endpoints()).hasSize(8);
         assertThat(baseline.unroutable()).hasSize(3);
-        int parsed = 0;
-        for (int i = 0; i < CASES; i++) {
-            long seed = SEED + i;
-            String replay = "case seed " + seed + " (replay with -Dfuzz.seed=" + seed + " -Dfuzz.cases=1)";
-            JsonMutator mutator = new JsonMutator(seed, INTERESTING);
+        Fuzzing.Tally tally = FUZZ.run(fuzz -> {
+            JsonMutator mutator = fuzz.mutator();
             int which = mutator.random().nextInt(4);
             JsonNode server = which == 0 ? mutator.mutateTree(SERVER.deepCopy()) : SERVER;
             JsonNode networks = which == 1 ? mutator.mutateTree(NETWORKS.deepCopy()) : NETWORKS;
             JsonNode instances = which >= 2 ? mutator.mutateTree(INSTANCES.deepCopy()) : INSTANCES;
-            List<String> problems = new ArrayList<>();
             try {
-                LxdEndpoints.Listing listing = new LxdEndpoints("incus", new ProblemLog(problems::add)).listing(server,
-                        networks, instances);
-                listing.endpoints().forEach(endpoint -> assertUsable(endpoint, replay));
+                LxdEndpoints.Listing listing = new LxdEndpoints("incus", fuzz.problems()).listing(server, networks,
+                        instances);
+                listing.endpoints().forEach(endpoint -> USABLE.check(endpoint, fuzz.replay()));
                 listing.unroutable().values().stream().flatMap(List::stream)
-                        .forEach(nic -> assertWellFormed(nic, replay));
-                parsed++;
+                        .forEach(nic -> assertWellFormed(nic, fuzz.replay()));
+                return Outcome.PARSED;
             } catch (SourceException e) {
-                assertThat(e.getMessage()).as(replay).startsWith("GET /1.0");
-            } catch (RuntimeException | Error e) {
-                throw new AssertionError(replay + ": " + e + " escaped LxdEndpoints", e);
+                assertThat(e.getMessage()).as(fuzz.replay()).startsWith("GET /1.0");
+                return Outcome.REFUSED;
             }
-            problems.forEach(line -> assertThat(line).as(replay + ": a problem line is one line")
-                    .doesNotContain("\n", "\r", "\u0000"));
-        }
-        assertThat(parsed).as("cases that still parsed").isGreaterThan(CASES / 4);
-    }
-
-    private static void assertUsable(Endpoint endpoint, String replay) {
-        String what = replay + ": " + endpoint;
-        assertThat(endpoint.source()).as(what).isEqualTo("incus");
-        assertThat(endpoint.instance()).as(what).matches(PLAIN_NAME);
-        assertThat(endpoint.project()).as(what).matches(PLAIN_NAME);
-        assertThat(InterfaceNames.problem(endpoint.nic())).as(what).isNull();
-        assertThat(InterfaceNames.problem(endpoint.parent())).as(what).isNull();
-        assertThat(endpoint.prefix().isHost()).as(what).isTrue();
+        });
+        assertThat(tally.parsed()).as("cases that still parsed").isGreaterThan(FUZZ.cases() / 4);
     }
 
     private static void assertWellFormed(UnroutableNic nic, String replay) {

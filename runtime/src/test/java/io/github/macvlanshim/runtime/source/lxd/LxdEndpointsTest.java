@@ -77,6 +77,19 @@ class LxdEndpointsTest {
     }
 
     @Test
+    void theServerSaysWhichDaemonAndVersionItIsAndAVersionItDoesNotGiveIsLeftBlank() throws SourceException {
+        assertThat(parser.server(server)).isEqualTo(new LxdEndpoints.Server(false, "", Daemon.LXD, "5.0.2"));
+        ObjectNode environment = (ObjectNode) server.get("environment");
+        environment.put("server_version", "5.0.2\u001b[2J");
+        assertThat(parser.server(server).version()).as("control characters are not passed on to logs")
+                .doesNotContain("\u001b");
+        environment.remove("server_version");
+        assertThat(parser.server(server).version()).isEmpty();
+        environment.put("server_version", 5);
+        assertThat(parser.server(server).version()).as("not text: not a version").isEmpty();
+    }
+
+    @Test
     void inAClusterOnlyInstancesLocatedOnThisMemberCount() throws SourceException {
         ObjectNode environment = (ObjectNode) server.get("environment");
         environment.put("server_clustered", true).put("server_name", "m1");

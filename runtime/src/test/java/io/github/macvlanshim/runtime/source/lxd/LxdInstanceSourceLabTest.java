@@ -42,8 +42,8 @@ class LxdInstanceSourceLabTest {
     private static final String C1_V4 = "198.51.100.201";
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final LxdInstanceSource.Timing FAST = new LxdInstanceSource.Timing(Duration.ofMillis(20),
-            Duration.ofMillis(500), Duration.ofSeconds(20), Duration.ofMillis(100), Duration.ofMillis(500),
-            Duration.ofMillis(100));
+            Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(20), Duration.ofMillis(100),
+            Duration.ofMillis(500), Duration.ofMillis(100));
 
     private static Lab lab;
     private static Path dir;
