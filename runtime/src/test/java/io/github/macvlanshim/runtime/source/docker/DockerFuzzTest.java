@@ -110,7 +110,7 @@ class DockerFuzzTest {
     void aMutatedContainerNeverCostsAnotherContainerItsEndpoints() throws SourceException {
         Answers docker = ENGINES.get(0);
         List<Endpoint> baseline = endpoints(quiet(), docker.version(), docker.networks(), docker.containers());
-        FUZZ.run(1_000_000, FUZZ.cases() / 2, fuzz -> {
+        FUZZ.run(1_000_000, Math.max(1, FUZZ.cases() / 2), fuzz -> {
             JsonMutator mutator = fuzz.mutator();
             ArrayNode containers = docker.containers().deepCopy();
             int victim = mutator.random().nextInt(containers.size());

@@ -106,7 +106,7 @@ class LxdFuzzTest {
         List<Endpoint> baseline = baseline();
         JsonNode server = SERVER.get("metadata");
         JsonNode networks = NETWORKS.get("metadata");
-        FUZZ.run(1_000_000, FUZZ.cases() / 2, fuzz -> {
+        FUZZ.run(1_000_000, Math.max(1, FUZZ.cases() / 2), fuzz -> {
             JsonMutator mutator = fuzz.mutator();
             ArrayNode instances = INSTANCES.get("metadata").deepCopy();
             int victim = mutator.random().nextInt(instances.size());
