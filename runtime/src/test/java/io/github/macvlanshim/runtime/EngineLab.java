@@ -78,9 +78,14 @@ public final class EngineLab implements AfterEachCallback {
 
     /** Starts an engine whose only source is the static routes of {@code settings}; closed after the test. */
     public Engine start(EngineSettings settings) {
+        return start(settings, Engine.Leftovers.KEEP);
+    }
+
+    /** As {@link #start(EngineSettings)}, with {@code leftovers} for the shims earlier engines left. */
+    public Engine start(EngineSettings settings, Engine.Leftovers leftovers) {
         Engine engine = Engine.start(settings, new IpRoute2HostNetwork(settings.netns()),
                 List.of(new StaticSource(settings.shims())), report -> {
-                });
+                }, leftovers);
         engines.add(engine);
         return engine;
     }
