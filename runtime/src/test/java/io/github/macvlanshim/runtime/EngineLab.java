@@ -20,7 +20,7 @@ import io.github.macvlanshim.runtime.source.StaticSource;
  * The lab the engine's static-route lab tests share, one per test: a LAN, a host whose eth0 is on it, and
  * containers c1 and c2 on macvlan children of the host's eth0 (as LXD makes them), plus the engines a test starts
  * on the host (static source, route protocol {@value #PROTOCOL}). After the test, even a failed one, the engines are
- * closed, then the lab is removed. Register it on a field, and take the lab's parts from it in field initialisers:
+ * closed, the last started first, then the lab is removed. Register it on a field, and take the lab's parts from it in field initialisers:
  *
  * <pre>
  * &#64;RegisterExtension
@@ -78,9 +78,14 @@ public final class EngineLab implements AfterEachCallback {
 
     /** Starts an engine whose only source is the static routes of {@code settings}; closed after the test. */
     public Engine start(EngineSettings settings) {
+        return start(settings, Engine.Leftovers.KEEP);
+    }
+
+    /** As {@link #start(EngineSettings)}, with {@code leftovers} for the shims earlier engines left. */
+    public Engine start(EngineSettings settings, Engine.Leftovers leftovers) {
         Engine engine = Engine.start(settings, new IpRoute2HostNetwork(settings.netns()),
                 List.of(new StaticSource(settings.shims())), report -> {
-                });
+                }, leftovers);
         engines.add(engine);
         return engine;
     }
@@ -99,7 +104,10 @@ public final class EngineLab implements AfterEachCallback {
     @Override
     public void afterEach(ExtensionContext context) {
         try {
-            engines.forEach(Engine::close);
+            // The last started first: an engine started beside another one goes before it.
+            for (int i = engines.size() - 1; i >= 0; i--) {
+                engines.get(i).close();
+            }
         } finally {
             lab.close();
         }
