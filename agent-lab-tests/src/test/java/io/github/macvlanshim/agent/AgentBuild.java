@@ -48,6 +48,14 @@ record AgentBuild(String name, Path file) {
 
     /** The command that starts this build with {@code systemProperties} ({@code -Dkey=value} each). */
     List<String> command(List<String> systemProperties) {
+        return command(systemProperties, List.of());
+    }
+
+    /**
+     * The command that runs this build with {@code systemProperties} and the program arguments {@code args} (a
+     * subcommand such as {@code status}, as /usr/bin/macvlan-shim passes it).
+     */
+    List<String> command(List<String> systemProperties, List<String> args) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException("the " + name + " agent " + file + " does not exist: "
                     + (isNative() ? "build it as .ci/run does (docs/native.md)" : "mvn -B package -DskipTests -pl agent -am"));
@@ -61,6 +69,7 @@ record AgentBuild(String name, Path file) {
             command.addAll(systemProperties);
             command.addAll(List.of("-jar", file.toString()));
         }
+        command.addAll(args);
         return command;
     }
 

@@ -122,14 +122,16 @@ final class Agents implements BeforeEachCallback, AfterEachCallback {
             properties.putIfAbsent(STATE_FILE_KEY, dir.resolve("sources.json").toString());
             Path file = dir.resolve(name + ".properties");
             int port = freePort();
+            // In the file, not as -D: the status command reads the port from the agent's file, as an operator's does.
+            properties.put("quarkus.management.port", String.valueOf(port));
             try {
                 Files.writeString(file, properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                         .collect(Collectors.joining("\n", "", "\n")), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            RunningAgent agent = RunningAgent.start(build, name, dir, List.of(
-                    "-D" + CONFIG_KEY + "=" + file, "-Dquarkus.management.port=" + port), port);
+            RunningAgent agent = RunningAgent.start(build, name, dir, List.of("-D" + CONFIG_KEY + "=" + file), port,
+                    file);
             started.add(agent);
             return agent;
         }
@@ -142,7 +144,7 @@ final class Agents implements BeforeEachCallback, AfterEachCallback {
 
     /** Starts {@code build} with exactly {@code systemProperties}, no file and no management port of its own. */
     RunningAgent startBare(AgentBuild build, String name, List<String> systemProperties) {
-        RunningAgent agent = RunningAgent.start(build, name, dir, systemProperties, -1);
+        RunningAgent agent = RunningAgent.start(build, name, dir, systemProperties, -1, null);
         started.add(agent);
         return agent;
     }

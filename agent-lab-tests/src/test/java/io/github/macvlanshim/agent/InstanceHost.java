@@ -14,7 +14,8 @@ interface InstanceHost extends AutoCloseable {
 
     /** The sources the agent-level tests run against, each with how its lab host is started. */
     enum Kind {
-        LXD(LxdInstanceHost::start);
+        LXD(LxdInstanceHost::start),
+        DOCKER(DockerInstanceHost::start);
 
         private final Supplier<InstanceHost> starter;
 

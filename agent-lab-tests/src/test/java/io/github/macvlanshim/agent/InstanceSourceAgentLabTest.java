@@ -24,7 +24,7 @@ import io.github.macvlanshim.lab.Wait;
 
 /**
  * The packaged agent, JVM and native build alike, reading a real container manager ({@link InstanceHost.Kind}:
- * LXD so far) in a lab: instances routed as they come and go, and a daemon killed and started again that costs no
+ * LXD and Docker) in a lab: instances routed as they come and go, and a daemon killed and started again that costs no
  * route and whose later changes are followed. Each kind's daemon is started once and shared by the builds.
  */
 @Tag("lab")

@@ -28,7 +28,8 @@ final class LxdInstanceHost implements InstanceHost {
 
     @Override
     public Map<String, String> agentConfig() {
-        return Map.of("quarkus.macvlan-shim.lxd.socket", host.lxd().socket().toString());
+        return Map.of("quarkus.macvlan-shim.lxd.socket", host.lxd().socket().toString(),
+                "quarkus.macvlan-shim.docker.socket", "none");
     }
 
     @Override

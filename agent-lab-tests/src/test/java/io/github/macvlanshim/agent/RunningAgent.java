@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.github.macvlanshim.lab.Cmd;
 import io.github.macvlanshim.lab.Wait;
 
 /** One agent process: its build, log, management port, and how it is stopped. */
@@ -27,19 +29,24 @@ final class RunningAgent {
     private final Process process;
     private final Path log;
     private final int port;
+    private final Path config;
     private final long startedNanos;
     private List<ProcessHandle> children = List.of();
 
-    private RunningAgent(AgentBuild build, String name, Process process, Path log, int port, long startedNanos) {
+    private RunningAgent(AgentBuild build, String name, Process process, Path log, int port, Path config,
+            long startedNanos) {
         this.build = build;
         this.name = name;
         this.process = process;
         this.log = log;
         this.port = port;
+        this.config = config;
         this.startedNanos = startedNanos;
     }
 
-    static RunningAgent start(AgentBuild build, String name, Path dir, List<String> systemProperties, int port) {
+    /** {@code config}: its properties file, or null when started without one. */
+    static RunningAgent start(AgentBuild build, String name, Path dir, List<String> systemProperties, int port,
+            Path config) {
         Path log = dir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(build.command(systemProperties)).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -47,7 +54,7 @@ final class RunningAgent {
         builder.environment().remove("MACVLAN_SHIM_CONFIG");
         long started = System.nanoTime();
         try {
-            return new RunningAgent(build, name, builder.start(), log, port, started);
+            return new RunningAgent(build, name, builder.start(), log, port, config, started);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the " + build + " agent " + build.file(), e);
         }
@@ -95,6 +102,18 @@ final class RunningAgent {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Runs the same build with {@code args} (e.g. {@code status --json}) as an operator runs /usr/bin/macvlan-shim
+     * beside this agent: {@code MACVLAN_SHIM_CONFIG} names this agent's file, where its management port is.
+     */
+    Cmd.Result command(String... args) {
+        if (config == null) {
+            throw new IllegalStateException("agent " + name + " was started without a properties file");
+        }
+        return Cmd.exec(Duration.ofSeconds(60), Map.of("MACVLAN_SHIM_CONFIG", config.toString()),
+                build.command(List.of(), List.of(args)));
     }
 
     private int answers(String path) {

@@ -15,13 +15,14 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.github.macvlanshim.lab.Cmd;
 import io.github.macvlanshim.lab.Lab;
 import io.github.macvlanshim.lab.Wait;
 
 /**
  * The packaged agent, JVM and native build alike, with the static source in a lab: its routes, the pings they
- * carry, a deleted route repaired, health and metrics on the management port, and what SIGTERM leaves behind
- * with on-stop=keep and on-stop=remove.
+ * carry, a deleted route repaired, health and metrics on the management port, the status command of the same
+ * build, and what SIGTERM leaves behind with on-stop=keep and on-stop=remove.
  */
 @Tag("lab")
 @ParameterizedClass(name = "{0}")
@@ -74,6 +75,19 @@ class StaticSourceAgentLabTest {
         assertThat(metrics.body().lines().filter(l -> l.startsWith("macvlan_shim_routes{shim=\"mynet\"}")).toList())
                 .as("the routes gauge").singleElement().satisfies(line -> assertThat(line).endsWith(" 2.0"));
         assertThat(metrics.body()).contains("macvlan_shim_route_changes_total");
+
+        // The status command of the same build (its HTTP client and JSON reading), as an operator runs it beside.
+        Cmd.Result status = agent.command("status");
+        assertThat(status.exitCode()).as("status: %s%s", status.stdout(), status.stderr()).isZero();
+        assertThat(status.stdout()).containsPattern("^macvlan-shim \\S+: ready\n")
+                .containsPattern("(?m)^mynet +eth0 +up +ok ").contains("static  reachable  2", "2 routes owned");
+        Cmd.Result json = agent.command("status", "--json");
+        assertThat(json.exitCode()).as("status --json: %s%s", json.stdout(), json.stderr()).isZero();
+        assertThat(json.stdout().replaceAll("\\s", "")).contains("\"ready\":true", "\"destination\":\"" + C1_V4 + "/32\"",
+                "\"destination\":\"" + C1_V6 + "/128\"");
+        Cmd.Result routes = agent.command("routes");
+        assertThat(routes.exitCode()).as("routes: %s%s", routes.stdout(), routes.stderr()).isZero();
+        assertThat(routes.stdout()).containsPattern("(?m)^" + C1_V4.replace(".", "\\.") + "/32 +mynet +no +static mynet$");
         assertThat(agent.log()).doesNotContain("Exception", "ERROR");
     }
 
@@ -102,6 +116,9 @@ class StaticSourceAgentLabTest {
         assertThat(routes()).containsExactlyInAnyOrderElementsOf(OWNED);
         assertThat(shimLinks()).hasSize(1);
         assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).as("still reachable with no agent").isTrue();
+        Cmd.Result noAgent = first.command("status");
+        assertThat(noAgent.exitCode()).as("status with no agent: %s%s", noAgent.stdout(), noAgent.stderr()).isEqualTo(3);
+        assertThat(noAgent.stderr()).contains("the agent does not answer at http://127.0.0.1:");
 
         RunningAgent second = start("keep");
         second.awaitReady();

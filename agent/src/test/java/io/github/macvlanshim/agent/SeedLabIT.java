@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 import io.github.macvlanshim.lab.SeedLab;
 
 /**
- * The README's first command, end to end: three real LXD hosts with DHCP containers, the packaged agent on each.
+ * The README's first command, end to end: three real LXD hosts with DHCP containers (and a real Docker engine with
+ * a container beside LXD's on one of them), the packaged agent on each.
  * The same {@link SeedLab} as {@code ./demo}; it fails if any pair is reachable or blocked other than expected.
  */
 @Tag("lab")
@@ -32,7 +33,10 @@ class SeedLabIT {
         String shown = output.toString(StandardCharsets.UTF_8);
         assertThat(passed).as("seed lab result; its output:%n%s", shown).isTrue();
         assertThat(shown).contains("== With one agent per host: everyone reaches everyone",
-                "the one to", "is gone", "\"shim.mynet.state\": \"ok\"", "macvlan_shim_routes{shim=\"mynet\"}");
+                "the one to", "is gone",
+                "d31  on lxd3: 198.51.100.231, 2001:db8:100::231 (Docker)",
+                "== lxd3's agent serves LXD and Docker instances through one shim", "\"source.docker.daemon\": \"Docker 20.10.",
+                "route added: 198.51.100.231/32 via shim mynet src 198.51.100.63 for docker d31", "\"shim.mynet.state\": \"ok\"", "macvlan_shim_routes{shim=\"mynet\"}");
         assertThat(Files.exists(jar)).isTrue();
     }
 

@@ -14,7 +14,8 @@ import io.github.macvlanshim.lab.LabDir;
  * namespaces with documentation addresses; each part removes what it made, also on failure.
  * <p>
  * System properties: {@code bench.parts} (all, or a comma list of apply, plan, lxd, scale), {@code bench.report}
- * (report file), {@code bench.agent} (the packaged agent's quarkus-app directory).
+ * (report file), {@code bench.agent} (the packaged agent's quarkus-app directory), {@code bench.native} (the native
+ * executable, measured beside the JVM build in the footprint part; docs/native.md).
  */
 public final class Benchmarks {
 
@@ -44,8 +45,9 @@ public final class Benchmarks {
                     Integer.getInteger("bench.jmh.iterations", 5)));
         }
         if (all || parts.contains("lxd")) {
+            String nativeAgent = System.getProperty("bench.native", "").strip();
             failures += part(report, "lxd", () -> new LxdParts(report, Path.of(System.getProperty("bench.agent",
-                    "agent/target/quarkus-app"))).run());
+                    "agent/target/quarkus-app")), nativeAgent.isEmpty() ? null : Path.of(nativeAgent)).run());
         }
         if (all || parts.contains("scale")) {
             failures += part(report, "scale", () -> new ScalePart(report).run(

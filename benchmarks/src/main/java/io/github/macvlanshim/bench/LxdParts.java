@@ -46,13 +46,15 @@ import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource.Timing;
 
 /**
  * Parts 3-5, on one real LXD daemon in one lab host namespace: reaction (containers one at a time), burst (100 at
- * once) and the packaged agent's footprint (with the burst's 100 containers, then with none).
+ * once) and the packaged agent's footprint (with the burst's 100 containers, then with none) and reaction; the
+ * native executable beside the JVM build in part 5 when there is one.
  */
 final class LxdParts {
 
     private static final int REACTION_CONTAINERS = Integer.getInteger("bench.reaction", 30);
     private static final int BURST_CONTAINERS = Integer.getInteger("bench.burst", 100);
     private static final int FOOTPRINT_REPS = Integer.getInteger("bench.footprintReps", 3);
+    private static final int AGENT_REACTION_CONTAINERS = Integer.getInteger("bench.agentReaction", 20);
     private static final Duration SETTLE = Duration.ofSeconds(5);
     /**
      * The LXD source's poll timing before the fast window (50 ms doubling to a 2 s cap), measured beside today's
@@ -71,17 +73,22 @@ final class LxdParts {
             "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
             "-XX:MaxMetaspaceSize=80m", "-XX:-UsePerfData");
     static final List<String> EARLIER_FLAGS = List.of("-Xmx64m", "-XX:+UseSerialGC");
+    /** What the native unit (agent/src/deb/native/macvlan-shim.service) passes the executable. */
+    static final List<String> NATIVE_UNIT_FLAGS = List.of("-Xmx48m");
 
     private final Report report;
     private final Path agentDir;
+    /** The native executable (docs/native.md), or null: the JVM build only. */
+    private final Path nativeAgent;
     private Lab lab;
     private LxdDaemon lxd;
     private String ns;
     private RouteWatcher watcher;
 
-    LxdParts(Report report, Path agentDir) {
+    LxdParts(Report report, Path agentDir, Path nativeAgent) {
         this.report = report;
         this.agentDir = agentDir;
+        this.nativeAgent = nativeAgent;
     }
 
     void run() {
@@ -115,6 +122,7 @@ final class LxdParts {
                     + ".");
             List<String> burst = burst();
             footprint(burst);
+            agentReaction();
         } finally {
             if (watcher != null) {
                 watcher.close();
@@ -313,17 +321,26 @@ final class LxdParts {
         io.github.macvlanshim.lab.Cmd.run("nsenter", "-t", pid.group(1), "-n", "ip", "address", "add", cidr, "dev", "eth0");
     }
 
-    /** Part 5: the packaged agent beside a bare JVM, with the burst's containers running, then with none. */
+    /**
+     * Part 5: the packaged agent (the JVM build, and the native executable when given) beside a bare JVM, with the
+     * burst's containers running, then with none.
+     */
     private void footprint(List<String> burstNames) {
         Path jar = agentDir.resolve("quarkus-run.jar");
-        report.lines("", "## 5. Footprint: the packaged agent in JVM mode", "");
+        boolean withNative = nativeAgent != null;
+        report.lines("", "## 5. Footprint: the packaged agent" + (withNative ? ", JVM build and native executable" : " in JVM mode"), "");
         if (!Files.exists(jar)) {
             report.line("Skipped: " + jar + " does not exist (the reactor build packages it: `" + Benchmarks.COMMAND + "`).");
             return;
         }
+        if (withNative && !Files.isExecutable(nativeAgent)) {
+            throw new IllegalStateException("bench.native=" + nativeAgent + " is not an executable file");
+        }
         List<String> heap = SHIPPED_FLAGS;
         report.lines("`java " + String.join(" ", heap) + " -jar agent/target/quarkus-app/quarkus-run.jar` (the heap settings "
-                        + "of the systemd unit the .deb ships), pointed at the lab: netns, "
+                        + "of the systemd unit the .deb ships)" + (withNative ? " and the native executable `"
+                        + nativeAgent.getFileName() + " " + String.join(" ", NATIVE_UNIT_FLAGS) + "` (as the native unit runs it; built with the "
+                        + "native-smoke toolchain, docs/native.md)" : "") + ", pointed at the lab: netns, "
                         + "shims.mynet.parent=eth0, lxd.socket=the lab daemon's socket, on-stop=remove (each run starts "
                         + "from no routes), management on a free loopback port. Ready = first 200 from /q/health/ready "
                         + "(readiness requires the first reconcile to have converged). RSS = VmRSS " + SETTLE.toSeconds()
@@ -340,6 +357,9 @@ final class LxdParts {
         Stats earlierReady = new Stats();
         Stats earlierRouted = new Stats();
         Stats earlierRss = new Stats();
+        Stats[] nativeReady = {new Stats(), new Stats()};
+        Stats[] nativeRouted = {new Stats(), new Stats()};
+        Stats[] nativeRss = {new Stats(), new Stats()};
         for (int pass = 0; pass < 2; pass++) {
             int expected = pass == 0 ? burstNames.size() : 0;
             if (pass == 1) {
@@ -347,9 +367,12 @@ final class LxdParts {
             }
             for (int rep = 0; rep < FOOTPRINT_REPS; rep++) {
                 floor(heap, floorReady, floorRss);
-                agent(jar, heap, expected, agentReady[pass], agentRouted[pass], agentRss[pass]);
+                agent(jvmCommand(jar, heap), expected, agentReady[pass], agentRouted[pass], agentRss[pass]);
                 if (pass == 0) {
-                    agent(jar, EARLIER_FLAGS, expected, earlierReady, earlierRouted, earlierRss);
+                    agent(jvmCommand(jar, EARLIER_FLAGS), expected, earlierReady, earlierRouted, earlierRss);
+                }
+                if (withNative) {
+                    agent(nativeCommand(), expected, nativeReady[pass], nativeRouted[pass], nativeRss[pass]);
                 }
             }
         }
@@ -357,6 +380,13 @@ final class LxdParts {
         for (int pass = 0; pass < 2; pass++) {
             report.line("| agent, " + (pass == 0 ? burstNames.size() + " routed containers" : "no containers") + " | "
                     + agentReady[pass].spread() + " | " + Stats.f(agentRouted[pass].median()) + " | " + agentRss[pass].spread() + " |");
+        }
+        if (withNative) {
+            for (int pass = 0; pass < 2; pass++) {
+                report.line("| native agent, " + (pass == 0 ? burstNames.size() + " routed containers" : "no containers")
+                        + " | " + nativeReady[pass].spread() + " | " + Stats.f(nativeRouted[pass].median()) + " | "
+                        + nativeRss[pass].spread() + " |");
+            }
         }
         report.line("| agent with the earlier flags `" + String.join(" ", EARLIER_FLAGS) + "`, " + burstNames.size()
                 + " routed containers | " + earlierReady.spread() + " | " + Stats.f(earlierRouted.median()) + " | "
@@ -370,6 +400,93 @@ final class LxdParts {
                 + Stats.ratio(agentRss[0].median() / floorRss.median()) + "; agent with " + burstNames.size()
                 + " / agent with none: start " + Stats.ratio(agentReady[0].median() / agentReady[1].median()) + ", RSS "
                 + Stats.ratio(agentRss[0].median() / agentRss[1].median()) + ".");
+        if (withNative) {
+            double readyMax = Math.max(nativeReady[0].max(), nativeReady[1].max());
+            report.lines("", "Native / JVM agent (medians): with " + burstNames.size() + " containers start "
+                    + Stats.ratio(nativeReady[0].median() / agentReady[0].median()) + ", RSS "
+                    + Stats.ratio(nativeRss[0].median() / agentRss[0].median()) + "; with none start "
+                    + Stats.ratio(nativeReady[1].median() / agentReady[1].median()) + ", RSS "
+                    + Stats.ratio(nativeRss[1].median() / agentRss[1].median()) + ". Targets: native ready under 150 ms "
+                    + "(every run): " + (readyMax < 150 ? "met" : "MISSED, max " + Stats.f(readyMax) + " ms")
+                    + "; native RSS under 48 MiB at " + burstNames.size() + " routed containers (every run): "
+                    + (nativeRss[0].max() < 48 ? "met" : "MISSED, max " + Stats.f(nativeRss[0].max()) + " MiB") + ".");
+        }
+    }
+
+    /**
+     * Part 5, continued: the packaged agent's own reaction, each build in turn against the same daemon, started as
+     * above: containers launched one at a time while it runs, clocked as in part 3 (address set -> the kernel
+     * announces the owned route; delete returns -> route gone).
+     */
+    private void agentReaction() {
+        Path jar = agentDir.resolve("quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            return;
+        }
+        report.lines("", "### Reaction of the packaged agent: " + AGENT_REACTION_CONTAINERS + " containers one at a time", "",
+                "As part 3, with the packaged agent (started as above, then ready) instead of an engine in the "
+                        + "benchmark's JVM; default poll timing. Same daemon, same run, one build after the other.", "",
+                "| agent | add: p50 / p95 / p99 (ms) | add: max | delete: p50 / p95 / p99 (ms) | delete: max | missed (> 10 s) |",
+                "| --- | --- | --- | --- | --- | --- |");
+        Stats jvm = agentReaction("JVM", jvmCommand(jar, SHIPPED_FLAGS));
+        if (nativeAgent != null) {
+            Stats nat = agentReaction("native", nativeCommand());
+            report.lines("", "Native / JVM, add p99: " + Stats.ratio(nat.percentile(99) / jvm.percentile(99))
+                    + ". Target: native p99 no worse than the JVM agent's: "
+                    + (nat.percentile(99) <= jvm.percentile(99) ? "met" : "MISSED by "
+                            + Stats.f(nat.percentile(99) - jvm.percentile(99)) + " ms") + ".");
+        }
+    }
+
+    private Stats agentReaction(String label, List<String> launcher) {
+        Stats add = new Stats();
+        Stats delete = new Stats();
+        int missed = 0;
+        List<String> names = new ArrayList<>();
+        int port = freePort();
+        Path log = tempLog();
+        Process p = start(agentCommand(launcher, port), log);
+        try {
+            awaitReady(p, port, log);
+            for (int i = 1; i <= AGENT_REACTION_CONTAINERS; i++) {
+                String name = "a" + label.charAt(0) + i;
+                String address = "198.51.100." + (100 + i);
+                lxd.launch(name);
+                names.add(name);
+                long before = System.nanoTime();
+                lxd.setAddress(name, address + "/24", null);
+                long set = System.nanoTime();
+                long routed = watcher.await(address, true, before, Duration.ofSeconds(10));
+                if (routed < 0) {
+                    missed++;
+                } else {
+                    add.addNanos(routed - set);
+                }
+            }
+            for (int i = 1; i <= AGENT_REACTION_CONTAINERS; i++) {
+                String address = "198.51.100." + (100 + i);
+                long before = System.nanoTime();
+                lxd.deleteInstance(names.get(i - 1), true);
+                long done = System.nanoTime();
+                long gone = watcher.await(address, false, before, Duration.ofSeconds(10));
+                if (gone < 0) {
+                    missed++;
+                } else {
+                    delete.addNanos(gone - done);
+                }
+            }
+            names.clear();
+        } finally {
+            stop(p);
+            for (String name : names) {
+                lxd.lxc("delete", name, "--force");
+            }
+            Wait.until(Duration.ofSeconds(10), () -> lab.routesWithProtocol(ns, 77).isEmpty());
+            deleteQuietly(log);
+        }
+        report.line("| " + label + " | " + add.percentiles() + " | " + Stats.f(add.max()) + " | " + delete.percentiles()
+                + " | " + Stats.f(delete.max()) + " | " + missed + " |");
+        return add;
     }
 
     private void deleteAll(List<String> names) {
@@ -412,60 +529,90 @@ final class LxdParts {
         }
     }
 
-    private void agent(Path jar, List<String> heap, int expectedRoutes, Stats ready, Stats routed, Stats rss) {
-        int port = freePort();
-        Path log;
-        try {
-            log = Files.createTempFile("macvlan-shim-bench-agent", ".log");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** {@code java FLAGS ... -jar JAR}: the JVM build as its unit runs it (properties go before -jar). */
+    private static List<String> jvmCommand(Path jar, List<String> flags) {
         List<String> command = new ArrayList<>(List.of("java"));
-        command.addAll(heap);
-        command.addAll(List.of("-Dquarkus.macvlan-shim.netns=" + ns, "-Dquarkus.macvlan-shim.shims.mynet.parent=eth0",
-                "-Dquarkus.macvlan-shim.lxd.socket=" + lxd.socket(), "-Dquarkus.macvlan-shim.on-stop=remove",
+        command.addAll(flags);
+        command.addAll(List.of("-jar", jar.toString()));
+        return command;
+    }
+
+    private List<String> nativeCommand() {
+        List<String> command = new ArrayList<>(List.of(nativeAgent.toString()));
+        command.addAll(NATIVE_UNIT_FLAGS);
+        return command;
+    }
+
+    /** {@code launcher} (a {@link #jvmCommand} or the native executable) with the lab's properties. */
+    private List<String> agentCommand(List<String> launcher, int port) {
+        List<String> properties = List.of("-Dquarkus.macvlan-shim.netns=" + ns, "-Dquarkus.macvlan-shim.shims.mynet.parent=eth0",
+                "-Dquarkus.macvlan-shim.lxd.socket=" + lxd.socket(), "-Dquarkus.macvlan-shim.docker.socket=none",
+                "-Dquarkus.macvlan-shim.on-stop=remove",
+                // Each run from nothing, and never the host's /var/lib/macvlan-shim.
                 "-Dquarkus.macvlan-shim.state-file=none",
-                "-Dquarkus.management.port=" + port, "-Dquarkus.http.port=0", "-jar", jar.toString()));
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                .timeout(Duration.ofSeconds(2)).build();
+                "-Dquarkus.management.port=" + port, "-Dquarkus.http.port=0");
+        List<String> command = new ArrayList<>(launcher);
+        int at = launcher.indexOf("-jar");
+        command.addAll(at < 0 ? command.size() : at, properties);
+        return command;
+    }
+
+    /** Starts the agent {@code launcher}, measures ready, all routes present and RSS, stops it. */
+    private void agent(List<String> launcher, int expectedRoutes, Stats ready, Stats routed, Stats rss) {
+        int port = freePort();
+        Path log = tempLog();
         long t0 = System.nanoTime();
-        Process p = start(command, log);
+        Process p = start(agentCommand(launcher, port), log);
         try {
-            long deadline = t0 + Duration.ofSeconds(60).toNanos();
-            long readyAt = -1;
-            while (System.nanoTime() < deadline && p.isAlive()) {
-                try {
-                    if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        readyAt = System.nanoTime();
-                        break;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                sleep(Duration.ofMillis(10));
-            }
-            if (readyAt < 0) {
-                throw new IllegalStateException("the agent was not ready within 60 s; log " + log + ": " + tail(log));
-            }
-            ready.addNanos(readyAt - t0);
+            ready.addNanos(awaitReady(p, port, log) - t0);
             if (!Wait.until(Duration.ofSeconds(30), () -> lab.routesWithProtocol(ns, 77).size() == expectedRoutes)) {
                 throw new IllegalStateException("the agent did not reach " + expectedRoutes + " routes; log " + log);
             }
             routed.addNanos(System.nanoTime() - t0);
             sleep(SETTLE);
             rss.add(rssMiB(p.pid()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         } finally {
             stop(p);
             Wait.until(Duration.ofSeconds(10), () -> lab.routesWithProtocol(ns, 77).isEmpty());
+            deleteQuietly(log);
+        }
+    }
+
+    /** Polls /q/health/ready every 10 ms; returns System.nanoTime() of the first 200. */
+    private static long awaitReady(Process p, int port, Path log) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && p.isAlive()) {
             try {
-                Files.deleteIfExists(log);
-            } catch (IOException e) {
-                // a temp file
+                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return System.nanoTime();
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
             }
+            sleep(Duration.ofMillis(10));
+        }
+        throw new IllegalStateException("the agent was not ready within 60 s; log " + log + ": " + tail(log));
+    }
+
+    private static Path tempLog() {
+        try {
+            return Files.createTempFile("macvlan-shim-bench-agent", ".log");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a temp file
         }
     }
 

@@ -2,14 +2,12 @@ package io.github.macvlanshim.lab;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,26 +20,18 @@ import java.util.concurrent.TimeUnit;
  * dockerd writes outside it ({@code /etc/docker/key.json}, {@code /run/docker}, {@code /run/containerd}) removed
  * when it made them. The CLI used is Debian's {@value #CLI}, talking to this engine's socket only.
  */
-public final class DockerDaemon implements AutoCloseable {
+public final class DockerDaemon extends LabDaemon {
 
     public static final String IMAGE = "bb";
     public static final String CLI = "/usr/bin/docker";
     public static final Duration CLI_TIMEOUT = Duration.ofSeconds(60);
     static final List<Path> OUTSIDE = List.of(Path.of("/etc/docker"), Path.of("/run/docker"), Path.of("/run/containerd"));
 
-    private final String netns;
-    private final Path dir;
     private final List<String> options;
-    private final Thread shutdownHook;
-    private ProcessHandle daemon;
-    private boolean closed;
 
     private DockerDaemon(String netns, Path dir, List<String> options) {
-        this.netns = netns;
-        this.dir = dir;
+        super("dockerd", netns, dir);
         this.options = List.copyOf(options);
-        this.shutdownHook = new Thread(this::closeQuietly, "docker-" + dir.getFileName() + "-cleanup");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -50,61 +40,37 @@ public final class DockerDaemon implements AutoCloseable {
      */
     public static DockerDaemon start(String netns, String... options) {
         EngineLaunch.engineComing(OUTSIDE);
-        DockerDaemon docker = new DockerDaemon(netns, LabDir.create("docker"), List.of(options));
-        try {
+        return started(new DockerDaemon(netns, LabDir.create("docker"), List.of(options)), docker -> {
             docker.launch();
             docker.docker("import", "-c", "CMD [\"/bin/sh\"]", BusyboxImage.rootfsTarball().toString(), IMAGE);
-            return docker;
-        } catch (RuntimeException e) {
-            try {
-                docker.close();
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        });
     }
 
     private void launch() {
+        Path dir = dir();
         List<String> command = new ArrayList<>(List.of("dockerd", "--data-root", dir.resolve("data").toString(),
                 "--exec-root", dir.resolve("exec").toString(), "--pidfile", dir.resolve("docker.pid").toString(),
                 "-H", "unix://" + socket(), "--iptables=false", "--ip6tables=false", "--ip-forward=false",
                 "--ip-masq=false", "--bridge=none"));
         command.addAll(options);
-        daemon = EngineLaunch.start(netns, dir, Map.of(), command, dir.resolve("dockerd.log"));
+        ProcessHandle daemon = EngineLaunch.start(netns(), dir, Map.of(), command, dir.resolve("dockerd.log"));
+        launched(daemon);
         if (!Wait.until(Duration.ofSeconds(30), () -> !daemon.isAlive() || UnixHttp.answers(socket(), "/_ping"))
                 || !daemon.isAlive()) {
-            throw new IllegalStateException("dockerd in " + netns + " (" + dir + ") did not answer: " + logTail());
+            throw new IllegalStateException("dockerd in " + netns() + " (" + dir + ") did not answer: " + logTail());
         }
-    }
-
-    public String netns() {
-        return netns;
-    }
-
-    public Path dir() {
-        return dir;
     }
 
     /** The engine's API socket. */
     public Path socket() {
-        return dir.resolve("docker.sock");
-    }
-
-    public Optional<Long> pid() {
-        return Optional.ofNullable(daemon).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
-    }
-
-    public boolean isRunning() {
-        return daemon != null && daemon.isAlive();
+        return dir().resolve("docker.sock");
     }
 
     /** Runs {@code docker -H unix://SOCKET ARGS...}; returns stdout, throws with stderr if it failed. */
     public String docker(String... args) {
         List<String> command = new ArrayList<>(List.of(CLI, "-H", "unix://" + socket()));
         command.addAll(List.of(args));
-        // The CLI's own config (and any context) stays out of it: DOCKER_CONFIG points into the lab directory.
-        return Cmd.run(CLI_TIMEOUT, Map.of("DOCKER_CONFIG", dir.resolve("cli").toString()), command);
+        return Cmd.run(CLI_TIMEOUT, cliEnv(), command);
     }
 
     /** The raw JSON the API answers for {@code path}, e.g. {@code /containers/json}. */
@@ -125,12 +91,11 @@ public final class DockerDaemon implements AutoCloseable {
      * containers, live on).
      */
     public void kill() {
-        if (daemon != null && daemon.isAlive()) {
-            List<ProcessHandle> containerd = daemon.children()
+        if (isRunning()) {
+            List<ProcessHandle> containerd = process().children()
                     .filter(child -> child.info().command().map(command -> command.endsWith("/containerd")).orElse(false))
                     .toList();
-            daemon.destroyForcibly();
-            daemon.onExit().join();
+            killProcess();
             containerd.forEach(ProcessHandle::destroyForcibly);
             containerd.forEach(process -> process.onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).join());
         }
@@ -138,14 +103,12 @@ public final class DockerDaemon implements AutoCloseable {
 
     /** Starts the engine again on the same directory, after {@link #kill()}. */
     public void restart() {
-        if (isRunning()) {
-            throw new IllegalStateException("dockerd " + dir + " is still running (PID " + daemon.pid() + ")");
-        }
+        requireStopped();
         // A killed dockerd leaves its pid file (and its containerd's), and takes /proc/PID existing for the daemon
         // still running: a thread of any process may have that number by now.
         try {
-            Files.deleteIfExists(dir.resolve("docker.pid"));
-            Files.deleteIfExists(dir.resolve("exec/containerd/containerd.pid"));
+            Files.deleteIfExists(dir().resolve("docker.pid"));
+            Files.deleteIfExists(dir().resolve("exec/containerd/containerd.pid"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -153,62 +116,31 @@ public final class DockerDaemon implements AutoCloseable {
     }
 
     public String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(dir.resolve("dockerd.log"), StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        } catch (UncheckedIOException e) {
-            return "(no log)";
-        }
+        return tail(dir().resolve("dockerd.log"), 15);
     }
 
-    /**
-     * Removes every container, stops the engine (SIGTERM, then SIGKILL), kills whatever else runs under its
-     * directory, deletes it; throws naming anything that survived.
-     */
+    /** Removes every container, then stops the engine (SIGTERM, then SIGKILL). */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    protected void stop() {
+        Cmd.Result listed = Cmd.exec(CLI_TIMEOUT, cliEnv(), List.of(CLI, "-H", "unix://" + socket(), "ps", "-aq"));
+        List<String> ids = listed.stdout().lines().filter(line -> line.matches("[0-9a-f]{12,64}")).toList();
+        if (!ids.isEmpty()) {
+            List<String> remove = new ArrayList<>(List.of(CLI, "-H", "unix://" + socket(), "rm", "-f"));
+            remove.addAll(ids);
+            Cmd.exec(CLI_TIMEOUT, cliEnv(), remove);
         }
-        closed = true;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // Running as the hook.
-        }
-        try {
-            if (isRunning()) {
-                Cmd.Result listed = Cmd.exec(CLI_TIMEOUT, Map.of("DOCKER_CONFIG", dir.resolve("cli").toString()),
-                        List.of(CLI, "-H", "unix://" + socket(), "ps", "-aq"));
-                List<String> ids = listed.stdout().lines().filter(line -> line.matches("[0-9a-f]{12,64}")).toList();
-                if (!ids.isEmpty()) {
-                    List<String> remove = new ArrayList<>(List.of(CLI, "-H", "unix://" + socket(), "rm", "-f"));
-                    remove.addAll(ids);
-                    Cmd.exec(CLI_TIMEOUT, Map.of("DOCKER_CONFIG", dir.resolve("cli").toString()), remove);
-                }
-                daemon.destroy();
-                if (!daemon.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).isDone() || daemon.isAlive()) {
-                    daemon.destroyForcibly();
-                    daemon.onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
-                }
-            }
-            LabDir.remove(dir);
-        } finally {
-            EngineLaunch.engineGone();
-        }
-        List<String> left = LabDir.leftovers(dir);
-        if (!left.isEmpty()) {
-            throw new IllegalStateException("dockerd " + dir + " left behind: " + String.join("; ", left));
-        }
+        process().destroy();
+        awaitExitOrKill(Duration.ofSeconds(10));
     }
 
-    private void closeQuietly() {
-        try {
-            close();
-        } catch (RuntimeException e) {
-            System.err.println(e.getMessage());
-        }
+    /** The files dockerd wrote outside its directory go once the last engine of this JVM is gone. */
+    @Override
+    protected void removed() {
+        EngineLaunch.engineGone();
+    }
+
+    /** The CLI's own config (and any context) stays out of it: DOCKER_CONFIG points into the lab directory. */
+    private Map<String, String> cliEnv() {
+        return Map.of("DOCKER_CONFIG", dir().resolve("cli").toString());
     }
 }

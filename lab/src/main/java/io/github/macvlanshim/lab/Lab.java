@@ -54,18 +54,10 @@ public final class Lab implements AutoCloseable {
     public static Lab create() {
         byte[] random = new byte[2];
         RANDOM.nextBytes(random);
-        Lab lab = new Lab(HexFormat.of().formatHex(random));
-        try {
+        return Closing.onFailure(new Lab(HexFormat.of().formatHex(random)), lab -> {
             lab.build();
             return lab;
-        } catch (RuntimeException e) {
-            try {
-                lab.close();
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        });
     }
 
     private void build() {

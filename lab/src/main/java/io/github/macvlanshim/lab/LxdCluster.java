@@ -51,18 +51,10 @@ public final class LxdCluster implements AutoCloseable {
      * had started (the namespace {@value #M2} lives in stays with the lab).
      */
     public static LxdCluster form(Lab lab) {
-        LxdCluster cluster = new LxdCluster();
-        try {
+        return Closing.onFailure(new LxdCluster(), cluster -> {
             cluster.build(lab);
             return cluster;
-        } catch (RuntimeException e) {
-            try {
-                cluster.close();
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        });
     }
 
     private void build(Lab lab) {

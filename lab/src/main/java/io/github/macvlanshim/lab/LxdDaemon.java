@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * so it runs in the root namespace safely. Incus is LXD's fork with the same API and client verbs: one class
  * drives both, {@link Flavor} holds what differs.
  */
-public final class LxdDaemon implements AutoCloseable {
+public final class LxdDaemon extends LabDaemon {
 
     public static final String IMAGE = "busybox";
     public static final String MACVLAN_PROFILE = "macvlan";
@@ -76,21 +75,13 @@ public final class LxdDaemon implements AutoCloseable {
     }
 
     private final Flavor flavor;
-    private final String netns;
-    private final Path dir;
     private final Map<String, String> env;
-    private final Thread shutdownHook;
-    private ProcessHandle daemon;
     private StartTimes startTimes;
-    private boolean closed;
 
     private LxdDaemon(Flavor flavor, String netns, Path dir) {
+        super(flavor.kind, netns, dir);
         this.flavor = flavor;
-        this.netns = netns;
-        this.dir = dir;
         this.env = Map.of(flavor.dirVariable, dir.toString(), flavor.confVariable, dir.resolve("client").toString());
-        this.shutdownHook = new Thread(this::closeQuietly, flavor.kind + "-" + dir.getFileName() + "-cleanup");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Starts a daemon in {@code netns}, configured for the lab and with the busybox image imported. */
@@ -112,8 +103,7 @@ public final class LxdDaemon implements AutoCloseable {
     }
 
     private static LxdDaemon start(Flavor flavor, String netns, boolean configure) {
-        LxdDaemon lxd = new LxdDaemon(flavor, netns, LabDir.create(flavor.kind));
-        try {
+        return started(new LxdDaemon(flavor, netns, LabDir.create(flavor.kind)), lxd -> {
             long t0 = System.nanoTime();
             lxd.launchDaemon();
             long t1 = System.nanoTime();
@@ -127,18 +117,12 @@ public final class LxdDaemon implements AutoCloseable {
                 imported = Duration.ofNanos(System.nanoTime() - t2);
             }
             lxd.startTimes = new StartTimes(Duration.ofNanos(t1 - t0), configured, imported);
-            return lxd;
-        } catch (RuntimeException e) {
-            try {
-                lxd.close();
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        });
     }
 
     private void launchDaemon() {
+        Path dir = dir();
+        String netns = netns();
         try {
             Files.createDirectories(dir.resolve("client"));
             List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", netns));
@@ -150,13 +134,14 @@ public final class LxdDaemon implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.out").toFile()));
             builder.environment().putAll(env);
             // ip netns exec execs the daemon in place, so this PID is the daemon's.
-            daemon = builder.start().toHandle();
+            ProcessHandle daemon = builder.start().toHandle();
+            launched(daemon);
             Files.writeString(dir.resolve("daemon"), Lab.ownerTag(daemon) + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + flavor.kind + " in " + netns, e);
         }
         Cmd.Result ready = Cmd.exec(Duration.ofSeconds(40), env, flavor.admin("waitready", "--timeout", "30"));
-        if (!ready.succeeded() || !daemon.isAlive()) {
+        if (!ready.succeeded() || !isRunning()) {
             throw new IllegalStateException(flavor.kind + " in " + netns + " (" + dir + ") did not become ready: "
                     + ready.stderr().strip() + "; log: " + logTail());
         }
@@ -178,11 +163,13 @@ public final class LxdDaemon implements AutoCloseable {
     }
 
     private Path log() {
-        return dir.resolve(flavor.kind + ".log");
+        return dir().resolve(flavor.kind + ".log");
     }
 
     /** Runs {@code lxd init --preseed} with {@code yaml}, inside the daemon's namespace (a joining member checks its peer's certificate). */
     public void preseed(String yaml) {
+        Path dir = dir();
+        String netns = netns();
         Path file = dir.resolve("preseed-" + System.nanoTime() + ".yaml");
         try {
             Files.writeString(file, yaml, StandardCharsets.UTF_8);
@@ -208,36 +195,18 @@ public final class LxdDaemon implements AutoCloseable {
         }
     }
 
-    public String netns() {
-        return netns;
-    }
-
     public Flavor flavor() {
         return flavor;
     }
 
-    /** The daemon's {@code LXD_DIR} or {@code INCUS_DIR}. */
-    public Path dir() {
-        return dir;
-    }
-
     /** The daemon's API socket. */
     public Path socket() {
-        return dir.resolve("unix.socket");
+        return dir().resolve("unix.socket");
     }
 
     /** The environment that points the client at this daemon: {@code LXD_DIR} and {@code LXD_CONF}, or Incus's. */
     public Map<String, String> env() {
         return env;
-    }
-
-    /** The daemon's PID, while it runs. */
-    public Optional<Long> pid() {
-        return Optional.ofNullable(daemon).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
-    }
-
-    public boolean isRunning() {
-        return daemon != null && daemon.isAlive();
     }
 
     /** How long start-up took. */
@@ -328,66 +297,34 @@ public final class LxdDaemon implements AutoCloseable {
 
     /** SIGKILLs the daemon, as if it crashed; its containers keep running, as they would. */
     public void kill() {
-        if (daemon != null && daemon.isAlive()) {
-            daemon.destroyForcibly();
-            daemon.onExit().join();
-        }
+        killProcess();
     }
 
     /** Starts the daemon again on the same directory in the same namespace, after {@link #kill()} or a shutdown. */
     public void restart() {
-        if (isRunning()) {
-            throw new IllegalStateException(flavor.kind + " " + dir + " is still running (PID " + daemon.pid() + ")");
-        }
+        requireStopped();
         launchDaemon();
     }
 
     /** {@code lxd shutdown}: the daemon stops its instances and exits; {@link #restart()} brings it back. */
     public void shutdown() {
         Cmd.exec(Duration.ofSeconds(40), env, flavor.admin("shutdown", "--timeout", "30"));
-        if (daemon != null && !daemon.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).isDone()) {
-            throw new IllegalStateException(flavor.kind + " " + dir + " still runs after its shutdown");
+        if (process() != null && !process().onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).isDone()) {
+            throw new IllegalStateException(flavor.kind + " " + dir() + " still runs after its shutdown");
         }
     }
 
     /** The last lines of the daemon's log, for failure messages. */
     public String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(log(), StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return tail(log(), 20);
     }
 
-    /**
-     * Stops every instance at once, shuts the daemon down (SIGKILL by PID if it lingers), kills whatever else
-     * runs under its directory, unmounts and deletes the directory; throws naming anything that survived.
-     */
+    /** Stops every instance at once, then shuts the daemon down (SIGKILL by PID if it lingers). */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // Running as the hook: nothing to unregister.
-        }
-        if (isRunning()) {
-            stopAllInstances();
-            Cmd.exec(Duration.ofSeconds(20), env, flavor.admin("shutdown", "--timeout", "15"));
-            if (!daemon.onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).isDone() || daemon.isAlive()) {
-                daemon.destroyForcibly();
-                daemon.onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
-            }
-        }
-        LabDir.remove(dir);
-        List<String> left = LabDir.leftovers(dir);
-        if (!left.isEmpty()) {
-            throw new IllegalStateException(flavor.kind + " " + dir + " left behind: " + String.join("; ", left));
-        }
+    protected void stop() {
+        stopAllInstances();
+        Cmd.exec(Duration.ofSeconds(20), env, flavor.admin("shutdown", "--timeout", "15"));
+        awaitExitOrKill(Duration.ofSeconds(5));
     }
 
     /**
@@ -405,14 +342,6 @@ public final class LxdDaemon implements AutoCloseable {
             if (fields.length == 3 && !fields[2].equals("STOPPED") && !fields[2].equals("ERROR")) {
                 Cmd.exec(LXC_TIMEOUT, env, List.of(flavor.client, "stop", "--force", "--project", fields[0], fields[1]));
             }
-        }
-    }
-
-    private void closeQuietly() {
-        try {
-            close();
-        } catch (RuntimeException e) {
-            System.err.println(e.getMessage());
         }
     }
 }

@@ -22,18 +22,8 @@ public final class LxdHost implements AutoCloseable {
     public static LxdHost start(LxdDaemon.Flavor flavor) {
         LabDir.sweepStale();
         Lab.sweepStale();
-        Lab lab = Lab.create();
-        try {
-            return new LxdHost(lab, flavor == LxdDaemon.Flavor.LXD ? LxdDaemon.start(lab.hostNetns())
-                    : LxdDaemon.startIncus(lab.hostNetns()));
-        } catch (RuntimeException e) {
-            try {
-                lab.close();
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        return Closing.onFailure(Lab.create(), lab -> new LxdHost(lab, flavor == LxdDaemon.Flavor.LXD
+                ? LxdDaemon.start(lab.hostNetns()) : LxdDaemon.startIncus(lab.hostNetns())));
     }
 
     public Lab lab() {

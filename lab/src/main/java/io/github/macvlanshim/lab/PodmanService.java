@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real rootful Podman API service (Debian's podman, {@code podman system service}) inside one lab network
@@ -22,49 +21,33 @@ import java.util.concurrent.TimeUnit;
  * stops the service by PID, kills what is left under its directory (conmon outlives the service), deletes the
  * directory, and removes the files Podman writes outside it when it made them.
  */
-public final class PodmanService implements AutoCloseable {
+public final class PodmanService extends LabDaemon {
 
     public static final String IMAGE = "localhost/bb";
     public static final Duration CLI_TIMEOUT = Duration.ofSeconds(60);
     static final List<Path> OUTSIDE = List.of(Path.of("/run/containers"), Path.of("/run/libpod"),
             Path.of("/var/lib/containers"), Path.of("/run/runc"));
 
-    private final String netns;
-    private final Path dir;
     private final Map<String, String> env;
-    private final Thread shutdownHook;
-    private ProcessHandle service;
-    private boolean closed;
 
     private PodmanService(String netns, Path dir) {
-        this.netns = netns;
-        this.dir = dir;
+        super("podman", netns, dir);
         this.env = Map.of("CONTAINERS_CONF", dir.resolve("containers.conf").toString(), "CONTAINERS_STORAGE_CONF",
                 dir.resolve("storage.conf").toString(), "TMPDIR", dir.resolve("tmp").toString());
-        this.shutdownHook = new Thread(this::closeQuietly, "podman-" + dir.getFileName() + "-cleanup");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Starts a service in {@code netns} and imports the busybox image. */
     public static PodmanService start(String netns) {
         EngineLaunch.engineComing(OUTSIDE);
-        PodmanService podman = new PodmanService(netns, LabDir.create("podman"));
-        try {
+        return started(new PodmanService(netns, LabDir.create("podman")), podman -> {
             podman.configure();
             podman.launch();
             podman.podman("import", BusyboxImage.rootfsTarball().toString(), "bb");
-            return podman;
-        } catch (RuntimeException e) {
-            try {
-                podman.close();
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        });
     }
 
     private void configure() {
+        Path dir = dir();
         try {
             Files.createDirectories(dir.resolve("tmp"));
             Files.createDirectories(dir.resolve("net"));
@@ -91,23 +74,21 @@ public final class PodmanService implements AutoCloseable {
     }
 
     private void launch() {
-        service = EngineLaunch.start(netns, dir, env, List.of("podman", "--root", dir.resolve("root").toString(),
-                "--runroot", dir.resolve("runroot").toString(), "system", "service", "--time=0", "unix://" + socket()),
-                dir.resolve("service.log"));
+        Path dir = dir();
+        ProcessHandle service = EngineLaunch.start(netns(), dir, env, List.of("podman", "--root",
+                dir.resolve("root").toString(), "--runroot", dir.resolve("runroot").toString(), "system", "service",
+                "--time=0", "unix://" + socket()), dir.resolve("service.log"));
+        launched(service);
         if (!Wait.until(Duration.ofSeconds(30), () -> !service.isAlive() || UnixHttp.answers(socket(), "/_ping"))
                 || !service.isAlive()) {
-            throw new IllegalStateException("podman system service in " + netns + " (" + dir + ") did not answer: "
+            throw new IllegalStateException("podman system service in " + netns() + " (" + dir + ") did not answer: "
                     + logTail());
         }
     }
 
-    public String netns() {
-        return netns;
-    }
-
     /** The service's API socket (Docker-compatible and libpod). */
     public Path socket() {
-        return dir.resolve("podman.sock");
+        return dir().resolve("podman.sock");
     }
 
     /** Runs {@code podman --remote --url unix://SOCKET ARGS...}; returns stdout, throws with stderr if it failed. */
@@ -141,51 +122,21 @@ public final class PodmanService implements AutoCloseable {
     }
 
     public String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(dir.resolve("service.log"), StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return tail(dir().resolve("service.log"), 15);
     }
 
+    /** Removes every container, then stops the service (SIGTERM, then SIGKILL). */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // Running as the hook.
-        }
-        try {
-            if (service != null && service.isAlive()) {
-                List<String> remove = new ArrayList<>(List.of("podman", "--remote", "--url", "unix://" + socket(), "rm",
-                        "-a", "-f", "-t", "0"));
-                Cmd.exec(CLI_TIMEOUT, env, remove);
-                service.destroy();
-                if (!service.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).isDone() || service.isAlive()) {
-                    service.destroyForcibly();
-                    service.onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).join();
-                }
-            }
-            LabDir.remove(dir);
-        } finally {
-            EngineLaunch.engineGone();
-        }
-        List<String> left = LabDir.leftovers(dir);
-        if (!left.isEmpty()) {
-            throw new IllegalStateException("podman " + dir + " left behind: " + String.join("; ", left));
-        }
+    protected void stop() {
+        Cmd.exec(CLI_TIMEOUT, env, List.of("podman", "--remote", "--url", "unix://" + socket(), "rm", "-a", "-f", "-t",
+                "0"));
+        process().destroy();
+        awaitExitOrKill(Duration.ofSeconds(10));
     }
 
-    private void closeQuietly() {
-        try {
-            close();
-        } catch (RuntimeException e) {
-            System.err.println(e.getMessage());
-        }
+    /** The files Podman wrote outside its directory go once the last engine of this JVM is gone. */
+    @Override
+    protected void removed() {
+        EngineLaunch.engineGone();
     }
 }

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 /**
  * The situation macvlan-shim exists for, live: three LXD hosts (lxd1 198.51.100.61, lxd2 .62, lxd3 .63) on one
  * LAN with a router at .1, each running a real LXD daemon with containers on macvlan NICs of its eth0, IPv4
- * from DHCP. It prints who reaches whom before the agents run, starts one agent per host, prints it again,
+ * from DHCP; lxd3 also runs a real Docker engine with one container on a macvlan network of the same eth0, served
+ * by the same shim and agent as its LXD container. It prints who reaches whom before the agents run, starts one agent per host, prints it again,
  * deletes a container and shows its route gone on its own host only, shows one agent's readiness and meters,
  * and tears everything down, also on failure or Ctrl-C. {@link #run} returns true only if every pair it expects
  * reachable answered and every pair it expects blocked did not.
@@ -36,14 +37,27 @@ import java.util.regex.Pattern;
 public final class SeedLab {
 
     /** One LXD host of the seed lab and the containers it runs. */
-    public record HostSpec(String name, String ipv4, String ipv6, List<String> containers) {
+    public record HostSpec(String name, String ipv4, String ipv6, List<String> containers,
+            List<DockerSpec> dockerContainers) {
+
+        HostSpec(String name, String ipv4, String ipv6, List<String> containers) {
+            this(name, ipv4, ipv6, containers, List.of());
+        }
+    }
+
+    /** A Docker container on the host's macvlan network, at fixed addresses (Docker does not ask DHCP). */
+    public record DockerSpec(String name, String ipv4, String ipv6) {
     }
 
     /** The seed lab. lxd2 is the lab's first host (198.51.100.62); the others are added beside it. */
     public static final List<HostSpec> HOSTS = List.of(
             new HostSpec("lxd1", "198.51.100.61", "2001:db8:100::61", List.of("c11", "c12")),
             new HostSpec("lxd2", Lab.HOST_IPV4, Lab.HOST_IPV6, List.of("c21", "c22")),
-            new HostSpec("lxd3", "198.51.100.63", "2001:db8:100::63", List.of("c31")));
+            new HostSpec("lxd3", "198.51.100.63", "2001:db8:100::63", List.of("c31"),
+                    List.of(new DockerSpec("d31", "198.51.100.231", "2001:db8:100::231"))));
+
+    /** Docker's own address range on the LAN, away from the DHCP server's (.100-.150) and the hosts'. */
+    private static final String DOCKER_IP_RANGE = "198.51.100.224/28";
 
     /** The container deleted to show its route go; it lives on {@link #HOSTS}' first host. */
     public static final String DELETED = "c12";
@@ -103,7 +117,7 @@ public final class SeedLab {
     private boolean run() {
         LabDir.sweepStale();
         Lab.sweepStale();
-        List<LxdDaemon> daemons = new ArrayList<>();
+        List<AutoCloseable> daemons = new ArrayList<>();
         List<Agent> agents = new ArrayList<>();
         // Ctrl-C: stop the agents, make the main thread give up at its next step, and wait for it to tear down.
         Thread main = Thread.currentThread();
@@ -120,7 +134,8 @@ public final class SeedLab {
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         try (Lab lab = Lab.create(); Dhcp dhcp = Dhcp.start(lab)) {
             try {
-                out.println("== Building: LAN 198.51.100.0/24 + 2001:db8:100::/64, router .1, three LXD hosts");
+                out.println("== Building: LAN 198.51.100.0/24 + 2001:db8:100::/64, router .1, three LXD hosts"
+                        + " (lxd3 with Docker too)");
                 Map<String, String> netnsByHost = new LinkedHashMap<>();
                 for (HostSpec host : HOSTS) {
                     netnsByHost.put(host.name(), host.ipv4().equals(Lab.HOST_IPV4) ? lab.hostNetns()
@@ -133,11 +148,21 @@ public final class SeedLab {
                     daemons.add(lxd);
                     lxdByHost.put(host.name(), lxd);
                 }
+                Map<String, DockerDaemon> dockerByHost = new LinkedHashMap<>();
+                for (HostSpec host : HOSTS) {
+                    if (!host.dockerContainers().isEmpty()) {
+                        checkpoint();
+                        DockerDaemon docker = DockerDaemon.start(netnsByHost.get(host.name()));
+                        daemons.add(0, docker);
+                        dockerByHost.put(host.name(), docker);
+                    }
+                }
                 List<Node> nodes = new ArrayList<>();
                 nodes.add(new Node("router", inNamespace(lab.lanNetns()), Lab.ROUTER_IPV4, Lab.ROUTER_IPV6, ""));
                 HOSTS.forEach(host -> nodes.add(new Node(host.name(), inNamespace(netnsByHost.get(host.name())),
                         host.ipv4(), host.ipv6(), "")));
                 nodes.addAll(launchContainers(lxdByHost));
+                nodes.addAll(runDockerContainers(dockerByHost));
 
                 checkpoint();
                 out.println("\n== Before the agents: each host and its own containers cannot reach each other");
@@ -145,7 +170,8 @@ public final class SeedLab {
 
                 for (HostSpec host : HOSTS) {
                     checkpoint();
-                    agents.add(startAgent(host, netnsByHost.get(host.name()), lxdByHost.get(host.name())));
+                    agents.add(startAgent(host, netnsByHost.get(host.name()), lxdByHost.get(host.name()),
+                            dockerByHost.get(host.name())));
                 }
                 for (Agent agent : agents) {
                     awaitReady(agent);
@@ -157,6 +183,8 @@ public final class SeedLab {
                 checkpoint();
                 ok &= deleteAndShowRouteGone(lab, netnsByHost, lxdByHost, nodes);
                 showHealthAndMetrics(agents.get(0));
+                agents.stream().filter(agent -> dockerByHost.containsKey(agent.host().name()))
+                        .forEach(this::showBothSources);
                 return ok;
             } finally {
                 stopAgents(agents);
@@ -197,6 +225,29 @@ public final class SeedLab {
             nodes.add(join(node));
         }
         nodes.forEach(node -> out.printf("   %-4s on %s: %s (DHCP), %s%n", node.name(), node.host(), node.ipv4(), node.ipv6()));
+        return nodes;
+    }
+
+    /** Makes each Docker host's macvlan network on eth0 and runs its containers there. */
+    private List<Node> runDockerContainers(Map<String, DockerDaemon> dockerByHost) {
+        List<Node> nodes = new ArrayList<>();
+        for (HostSpec host : HOSTS) {
+            DockerDaemon docker = dockerByHost.get(host.name());
+            if (docker == null) {
+                continue;
+            }
+            docker.docker("network", "create", "-d", "macvlan", "--subnet", "198.51.100.0/24", "--gateway",
+                    Lab.ROUTER_IPV4, "--ip-range", DOCKER_IP_RANGE, "--ipv6", "--subnet", "2001:db8:100::/64",
+                    "--gateway", Lab.ROUTER_IPV6, "-o", "parent=eth0", "lan");
+            for (DockerSpec container : host.dockerContainers()) {
+                docker.run(container.name(), "--network", "lan", "--ip", container.ipv4(), "--ip6", container.ipv6());
+                String pid = docker.docker("inspect", "-f", "{{.State.Pid}}", container.name()).strip();
+                out.printf("   %-4s on %s: %s, %s (Docker)%n", container.name(), host.name(), container.ipv4(),
+                        container.ipv6());
+                nodes.add(new Node(container.name(), address -> Cmd.ok("nsenter", "-t", pid, "-n", "ping", "-c", "1",
+                        "-W", "1", address), container.ipv4(), container.ipv6(), host.name()));
+            }
+        }
         return nodes;
     }
 
@@ -272,7 +323,8 @@ public final class SeedLab {
         return false;
     }
 
-    private Agent startAgent(HostSpec host, String netns, LxdDaemon lxd) {
+    /** The agent for {@code host}: its LXD, and its Docker engine or none (never the machine's own). */
+    private Agent startAgent(HostSpec host, String netns, LxdDaemon lxd, DockerDaemon docker) {
         try {
             int port = freePort();
             Path log = Files.createTempFile("macvlan-shim-agent-" + host.name() + "-", ".log");
@@ -283,6 +335,7 @@ public final class SeedLab {
                     "-Dquarkus.macvlan-shim.netns=" + netns,
                     "-Dquarkus.macvlan-shim.shims.mynet.parent=eth0",
                     "-Dquarkus.macvlan-shim.lxd.socket=" + lxd.socket(),
+                    "-Dquarkus.macvlan-shim.docker.socket=" + (docker == null ? "none" : docker.socket()),
                     "-Dquarkus.management.port=" + port,
                     "-Dquarkus.http.port=0",
                     "-jar", agentJar.toString());
@@ -346,6 +399,19 @@ public final class SeedLab {
                         || line.startsWith("macvlan_shim_reconcile_seconds_count"))
                 .forEach(line -> out.println("   " + line)));
         out.printf("== and its log lines for changes%n");
+        showChangeLog(agent);
+    }
+
+    /** The agent of a host with LXD and Docker: which daemons it reads, and the routes it made for both. */
+    private void showBothSources(Agent agent) {
+        out.printf("%n== %s's agent serves LXD and Docker instances through one shim%n", agent.host().name());
+        get(agent, "/q/health/ready").ifPresent(response -> response.body().lines()
+                .filter(line -> line.contains("\"source."))
+                .forEach(line -> out.println("   " + line.strip())));
+        showChangeLog(agent);
+    }
+
+    private void showChangeLog(Agent agent) {
         try {
             Files.readAllLines(agent.log()).stream().filter(line -> line.contains("route ") || line.contains("shim mynet created"))
                     .map(line -> line.replaceFirst("^.*\\) ", ""))
@@ -374,16 +440,18 @@ public final class SeedLab {
         }
     }
 
-    private static void closeAll(List<LxdDaemon> daemons) {
+    private static void closeAll(List<AutoCloseable> daemons) {
         RuntimeException failure = null;
-        for (LxdDaemon daemon : daemons) {
+        for (AutoCloseable daemon : daemons) {
             try {
                 daemon.close();
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
+                RuntimeException problem = e instanceof RuntimeException unchecked ? unchecked
+                        : new IllegalStateException("cannot stop " + daemon + ": " + e.getMessage(), e);
                 if (failure == null) {
-                    failure = e;
+                    failure = problem;
                 } else {
-                    failure.addSuppressed(e);
+                    failure.addSuppressed(problem);
                 }
             }
         }

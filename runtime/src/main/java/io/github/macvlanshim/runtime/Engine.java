@@ -121,6 +121,20 @@ public final class Engine implements AutoCloseable {
      */
     public static Engine start(EngineSettings settings, HostNetwork network, List<InstanceSource> sources,
             Consumer<ReconcileReport> listener) {
+        return start(settings, network, sources, listener, Leftovers.KEEP);
+    }
+
+    /** What becomes of shims an earlier run left that are configured no more (see {@code Planner.leftovers}). */
+    public enum Leftovers {
+        /** Named in a WARN line and left in place: production, where the host is the operator's. */
+        KEEP,
+        /** Removed before the first reconcile: dev mode, whose every shim is the developer's for the session. */
+        REMOVE
+    }
+
+    /** As {@link #start(EngineSettings, HostNetwork, List, Consumer)}, with {@code leftovers} for earlier runs' shims. */
+    public static Engine start(EngineSettings settings, HostNetwork network, List<InstanceSource> sources,
+            Consumer<ReconcileReport> listener, Leftovers leftovers) {
         NetworkNamespace namespace = NetworkNamespace.of(settings.netns());
         Ownership ownership = new Ownership(settings.protocol());
         // Before anything is read or changed: a second engine on these routes must not touch them at all.
@@ -138,6 +152,11 @@ public final class Engine implements AutoCloseable {
             EngineSettings withMacs = settings.withShims(withStableMacs(settings.shims(), namespace, machineId()));
             checkAgainstHost(withMacs, state, ownership);
             engine = new Engine(withMacs, network, sources, listener, lock, true);
+            try {
+                engine.reconciler.leftoverShims(leftovers == Leftovers.REMOVE);
+            } catch (HostNetworkException e) {
+                LOG.warnf("could not look for shims left by an earlier run: %s", e.getMessage());
+            }
             engine.begin();
             return engine;
         } catch (RuntimeException | Error e) {

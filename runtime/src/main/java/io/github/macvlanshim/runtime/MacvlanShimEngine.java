@@ -101,7 +101,9 @@ public class MacvlanShimEngine {
         IpRoute2HostNetwork host = new IpRoute2HostNetwork(settings.netns());
         network = host;
         try {
-            return Engine.start(settings, host, sources, reports::fire);
+            // Dev mode removes what it made at every stop; a session that was killed could not, so its next start does.
+            return Engine.start(settings, host, sources, reports::fire,
+                    mode == EngineMode.DEV ? Engine.Leftovers.REMOVE : Engine.Leftovers.KEEP);
         } catch (InvalidConfigException e) {
             throw e;
         } catch (RuntimeException e) {

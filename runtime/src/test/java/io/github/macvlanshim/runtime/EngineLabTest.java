@@ -11,11 +11,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,10 +25,8 @@ import io.github.macvlanshim.runtime.config.InvalidConfigException;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
 import io.github.macvlanshim.runtime.net.IpLiterals;
 import io.github.macvlanshim.runtime.net.IpPrefix;
-import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
-import io.github.macvlanshim.runtime.source.StaticSource;
 
 /**
  * The engine on a real kernel: a LAN, a host whose eth0 is on it, and containers on macvlan children of the
@@ -39,41 +35,20 @@ import io.github.macvlanshim.runtime.source.StaticSource;
 @Tag("lab")
 class EngineLabTest {
 
-    private static final String C1_V4 = "198.51.100.253";
-    private static final String C1_V6 = "2001:db8:100::253";
-    private static final String C2_V4 = "198.51.100.254";
-    private static final String C2_V6 = "2001:db8:100::254";
+    private static final String C1_V4 = EngineLab.C1_V4;
+    private static final String C1_V6 = EngineLab.C1_V6;
+    private static final String C2_V4 = EngineLab.C2_V4;
+    private static final String C2_V6 = EngineLab.C2_V6;
     private static final String SHIM_V4 = "198.51.100.72";
     private static final String SHIM_V6 = "2001:db8:100::72";
     private static final Duration REPAIR_DEADLINE = Duration.ofSeconds(1);
 
-    private Lab lab;
-    private String host;
-    private String c1;
-    private String c2;
-    private final List<Engine> engines = new ArrayList<>();
-
-    @BeforeAll
-    static void sweep() {
-        Lab.sweepStale();
-    }
-
-    @BeforeEach
-    void createLab() {
-        lab = Lab.create();
-        host = lab.hostNetns();
-        c1 = lab.addContainer("c1", C1_V4, C1_V6);
-        c2 = lab.addContainer("c2", C2_V4, C2_V6);
-    }
-
-    @AfterEach
-    void closeLab() {
-        try {
-            engines.forEach(Engine::close);
-        } finally {
-            lab.close();
-        }
-    }
+    @RegisterExtension
+    final EngineLab fixture = new EngineLab();
+    private final Lab lab = fixture.lab();
+    private final String host = fixture.host();
+    private final String c1 = fixture.c1();
+    private final String c2 = fixture.c2();
 
     @ParameterizedTest(name = "shim with its own addresses: {0}")
     @ValueSource(booleans = { true, false })
@@ -81,7 +56,7 @@ class EngineLabTest {
         assertThat(reachable(host, C1_V4, host, C1_V6, c1, Lab.HOST_IPV4, c1, Lab.HOST_IPV6))
                 .as("before the shim: nothing crosses between host and container").containsOnly(false);
 
-        Engine engine = start(settings(addressed, OnStop.KEEP, C1_V4, C1_V6));
+        Engine engine = fixture.start(settings(addressed, OnStop.KEEP, C1_V4, C1_V6));
 
         assertThat(engine.status().outcome()).isEqualTo(ReconcileStatus.Outcome.CONVERGED);
         assertThat(engine.status().ready()).isTrue();
@@ -89,7 +64,7 @@ class EngineLabTest {
         assertThat(lab.awaitPing(host, C1_V6, Duration.ofSeconds(3))).as("host -> container, IPv6").isTrue();
         assertThat(lab.awaitPing(c1, Lab.HOST_IPV4, Duration.ofSeconds(3))).as("container -> host, IPv4").isTrue();
         assertThat(lab.awaitPing(c1, Lab.HOST_IPV6, Duration.ofSeconds(3))).as("container -> host, IPv6").isTrue();
-        assertThat(ownedRoutes()).containsExactlyInAnyOrder(C1_V4 + " dev mynet", C1_V6 + " dev mynet");
+        assertThat(fixture.ownedRoutes()).containsExactlyInAnyOrder(C1_V4 + " dev mynet", C1_V6 + " dev mynet");
         assertThat(lab.ip(host, "-o", "address", "show", "dev", "mynet"))
                 .as("address-less mode spends no LAN address on the shim")
                 .satisfies(text -> {
@@ -103,15 +78,15 @@ class EngineLabTest {
 
     @Test
     void aStaticRouteRemovedFromConfigGoesAwayAndNothingElseChanges() {
-        Engine first = start(settings(false, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
-        assertThat(ownedRoutes()).hasSize(4);
+        Engine first = fixture.start(settings(false, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
+        assertThat(fixture.ownedRoutes()).hasSize(4);
         String linksBefore = lab.ip(host, "-o", "link", "show");
         String foreignBefore = foreignRoutes();
-        stop(first);
+        fixture.stop(first);
 
-        start(settings(false, OnStop.KEEP, C1_V4, C1_V6));
+        fixture.start(settings(false, OnStop.KEEP, C1_V4, C1_V6));
 
-        assertThat(ownedRoutes()).containsExactlyInAnyOrder(C1_V4 + " dev mynet", C1_V6 + " dev mynet");
+        assertThat(fixture.ownedRoutes()).containsExactlyInAnyOrder(C1_V4 + " dev mynet", C1_V6 + " dev mynet");
         assertThat(lab.ip(host, "-o", "link", "show")).isEqualTo(linksBefore);
         assertThat(foreignRoutes()).isEqualTo(foreignBefore);
         assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
@@ -120,12 +95,12 @@ class EngineLabTest {
 
     @Test
     void aDeletedShimIsRepairedWithinOneSecond() {
-        start(settings(true, OnStop.KEEP, C1_V4, C1_V6));
+        fixture.start(settings(true, OnStop.KEEP, C1_V4, C1_V6));
 
         long started = System.nanoTime();
         lab.ip(host, "link", "del", "mynet");
 
-        assertThat(Wait.until(REPAIR_DEADLINE, () -> ownedRoutes().size() == 2 && shimIsUp()))
+        assertThat(Wait.until(REPAIR_DEADLINE, () -> fixture.ownedRoutes().size() == 2 && shimIsUp()))
                 .as("shim and both routes back within %s", REPAIR_DEADLINE).isTrue();
         System.out.printf("shim repaired in %d ms%n", (System.nanoTime() - started) / 1_000_000);
         assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
@@ -134,48 +109,48 @@ class EngineLabTest {
 
     @Test
     void aDeletedRouteIsRepairedWithinOneSecond() {
-        start(settings(false, OnStop.KEEP, C1_V4, C1_V6));
+        fixture.start(settings(false, OnStop.KEEP, C1_V4, C1_V6));
 
         lab.ip(host, "route", "del", C1_V4 + "/32", "dev", "mynet");
         lab.ip(host, "-6", "route", "del", C1_V6 + "/128", "dev", "mynet");
 
-        assertThat(Wait.until(REPAIR_DEADLINE, () -> ownedRoutes().size() == 2)).isTrue();
+        assertThat(Wait.until(REPAIR_DEADLINE, () -> fixture.ownedRoutes().size() == 2)).isTrue();
         assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
     }
 
     @Test
     void aShimSetDownIsRepairedWithinOneSecond() {
-        start(settings(true, OnStop.KEEP, C1_V4, C1_V6));
+        fixture.start(settings(true, OnStop.KEEP, C1_V4, C1_V6));
 
         lab.ip(host, "link", "set", "mynet", "down");
 
-        assertThat(Wait.until(REPAIR_DEADLINE, () -> shimIsUp() && ownedRoutes().size() == 2)).isTrue();
+        assertThat(Wait.until(REPAIR_DEADLINE, () -> shimIsUp() && fixture.ownedRoutes().size() == 2)).isTrue();
         assertThat(lab.awaitPing(host, C1_V6, Duration.ofSeconds(3))).isTrue();
     }
 
     @Test
     void aLostShimAddressIsRepairedWithinOneSecond() {
-        start(settings(true, OnStop.KEEP, C1_V4, C1_V6));
+        fixture.start(settings(true, OnStop.KEEP, C1_V4, C1_V6));
 
         lab.ip(host, "address", "del", SHIM_V4 + "/32", "dev", "mynet");
 
         assertThat(Wait.until(REPAIR_DEADLINE,
                 () -> lab.ip(host, "-o", "address", "show", "dev", "mynet").contains(SHIM_V4 + "/32")
-                        && ownedRoutes().size() == 2)).isTrue();
+                        && fixture.ownedRoutes().size() == 2)).isTrue();
         assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
     }
 
     @Test
     void foreignRoutesToADesiredAddressAndOnTheShimAreLeftAlone() {
         lab.ip(host, "route", "add", C1_V4 + "/32", "dev", "eth0", "proto", "static");
-        Engine engine = start(settings(false, OnStop.KEEP, C1_V4, C1_V6));
+        Engine engine = fixture.start(settings(false, OnStop.KEEP, C1_V4, C1_V6));
         lab.ip(host, "route", "add", "203.0.113.9/32", "dev", "mynet", "proto", "static");
 
         ReconcileStatus status = engine.reconcile("test");
 
         assertThat(lab.ip(host, "route", "show", C1_V4 + "/32")).contains("dev eth0 proto static");
         assertThat(lab.ip(host, "route", "show", "203.0.113.9/32")).contains("dev mynet proto static");
-        assertThat(ownedRoutes()).containsExactly(C1_V6 + " dev mynet");
+        assertThat(fixture.ownedRoutes()).containsExactly(C1_V6 + " dev mynet");
         assertThat(status.conflicts()).singleElement()
                 .satisfies(conflict -> assertThat(conflict.subject()).isEqualTo(C1_V4 + "/32"));
         assertThat(status.shims().get(0).conflicts()).isEqualTo(1);
@@ -186,18 +161,18 @@ class EngineLabTest {
     void aForeignVethWithTheShimsNameRefusesStartUpAndIsLeftInPlace() {
         lab.ip(host, "link", "add", "mynet", "type", "veth", "peer", "name", "mynet-peer");
 
-        assertThatThrownBy(() -> start(settings(true, OnStop.REMOVE, C1_V4)))
+        assertThatThrownBy(() -> fixture.start(settings(true, OnStop.REMOVE, C1_V4)))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("interface mynet already exists as veth")
                 .hasMessageContaining("not a macvlan in bridge mode on eth0");
 
         assertThat(lab.ip(host, "-d", "link", "show", "mynet")).contains("veth");
-        assertThat(ownedRoutes()).isEmpty();
+        assertThat(fixture.ownedRoutes()).isEmpty();
     }
 
     @Test
     void aSecondReconcileOfAConvergedStateMakesNoKernelChange() throws Exception {
-        Engine engine = start(settings(true, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
+        Engine engine = fixture.start(settings(true, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
         Thread.sleep(300); // let the engine's own follow-up reconcile of its start-up events settle
 
         try (KernelEvents events = KernelEvents.record(host)) {
@@ -210,17 +185,17 @@ class EngineLabTest {
 
     @Test
     void restartWithOnStopKeepLosesNoRouteAtAnyMomentAndDuplicatesNone() throws Exception {
-        Engine first = start(settings(false, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
-        List<String> routes = ownedRoutes();
+        Engine first = fixture.start(settings(false, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
+        List<String> routes = fixture.ownedRoutes();
         assertThat(routes).hasSize(4);
 
         try (KernelEvents events = KernelEvents.record(host)) {
-            stop(first);
-            start(settings(false, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
+            fixture.stop(first);
+            fixture.start(settings(false, OnStop.KEEP, C1_V4, C1_V6, C2_V4, C2_V6));
             Thread.sleep(300);
             assertThat(events.lines()).as("no route or link went away or came back").isEmpty();
         }
-        assertThat(ownedRoutes()).containsExactlyInAnyOrderElementsOf(routes);
+        assertThat(fixture.ownedRoutes()).containsExactlyInAnyOrderElementsOf(routes);
         assertThat(lab.ping(host, C2_V4)).isTrue();
     }
 
@@ -228,12 +203,12 @@ class EngineLabTest {
     void stopWithOnStopRemoveTakesAwayExactlyWhatIsOurs() {
         lab.ip(host, "route", "add", "203.0.113.0/24", "dev", "eth0", "proto", "static");
         String addressesBefore = lab.ip(host, "-o", "address", "show", "dev", "eth0");
-        Engine engine = start(settings(true, OnStop.REMOVE, C1_V4, C1_V6));
-        assertThat(ownedRoutes()).hasSize(2);
+        Engine engine = fixture.start(settings(true, OnStop.REMOVE, C1_V4, C1_V6));
+        assertThat(fixture.ownedRoutes()).hasSize(2);
 
-        stop(engine);
+        fixture.stop(engine);
 
-        assertThat(ownedRoutes()).isEmpty();
+        assertThat(fixture.ownedRoutes()).isEmpty();
         assertThat(lab.ip(host, "-o", "link", "show")).doesNotContain("mynet");
         assertThat(lab.ip(host, "route", "show", "203.0.113.0/24")).contains("dev eth0 proto static");
         assertThat(lab.ip(host, "-o", "address", "show", "dev", "eth0")).isEqualTo(addressesBefore);
@@ -244,24 +219,7 @@ class EngineLabTest {
                 addressed ? Optional.of(IpLiterals.parseIpv4Only(SHIM_V4)) : Optional.empty(),
                 addressed ? Optional.of(IpLiterals.parseIpv6Only(SHIM_V6)) : Optional.empty(),
                 Arrays.stream(staticRoutes).map(IpPrefix::parse).toList());
-        return new EngineSettings(List.of(shim), Duration.ofSeconds(30), 77, onStop, false, Optional.of(host));
-    }
-
-    private Engine start(EngineSettings settings) {
-        Engine engine = Engine.start(settings, new IpRoute2HostNetwork(settings.netns()),
-                List.of(new StaticSource(settings.shims())), report -> {
-                });
-        engines.add(engine);
-        return engine;
-    }
-
-    private void stop(Engine engine) {
-        engines.remove(engine);
-        engine.close();
-    }
-
-    private List<String> ownedRoutes() {
-        return lab.routesWithProtocol(host, 77);
+        return fixture.settings(shim, onStop);
     }
 
     private String foreignRoutes() {

@@ -161,6 +161,21 @@ public final class Planner {
     }
 
     /**
+     * The shims an earlier run of an engine with our protocol left behind and that are configured no more (renamed
+     * away, say, while that run could not clean up): macvlans carrying our marker whose names no shim has. Taking
+     * one away takes the routes through it. Unmarked interfaces and other protocols' shims are never listed.
+     */
+    public Plan leftovers(List<ShimSpec> shims, NetworkState actual) {
+        Set<String> configured = shims.stream().map(ShimSpec::name).collect(Collectors.toSet());
+        List<Change> changes = actual.links().values().stream()
+                .filter(ownership::isOurs)
+                .filter(link -> !configured.contains(link.name()))
+                .map(link -> (Change) new DeleteShim(link.name()))
+                .toList();
+        return new Plan(changes, List.of());
+    }
+
+    /**
      * The main table as the kernel will show it once the shim changes are made. Deleting the host's last copy
      * of an address makes the kernel drop the IPv4 routes that use it as source, and strip it from the IPv6
      * routes on that device. Planning routes against that table keeps the plan valid (no delete of a route

@@ -137,25 +137,56 @@ public final class Reconciler {
     public void removeOwned() throws HostNetworkException {
         lock.lock();
         try {
-            Plan removal = planner.removal(settings.shims(), network.read());
-            if (removal.isEmpty()) {
-                return;
-            }
-            if (settings.dryRun()) {
-                removal.changes().forEach(change -> LOG.infof("dry-run, not done: %s", describe(change)));
-                return;
-            }
-            List<Refusal> refused = network.apply(removal.changes(), settings.protocol());
-            Set<Change> failed = new HashSet<>();
-            for (Refusal refusal : refused) {
-                failed.add(refusal.change());
-                LOG.errorf("on-stop=remove: %s: refused: %s", describe(refusal.change()), refusal.reason());
-            }
-            removal.changes().stream().filter(change -> !failed.contains(change))
-                    .forEach(change -> LOG.infof("%s", describe(change)));
+            remove(planner.removal(settings.shims(), network.read()), "on-stop=remove", "");
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Shims an earlier run left that no shim is configured as any more ({@link Planner#leftovers}): removed when
+     * {@code remove} (dev mode, where a killed session leaves them), else named in one WARN line each and left in
+     * place (an operator's host: what to do with it is theirs to decide).
+     */
+    public void leftoverShims(boolean remove) throws HostNetworkException {
+        lock.lock();
+        try {
+            Plan leftovers = planner.leftovers(settings.shims(), network.read());
+            if (remove) {
+                remove(leftovers, "removing a shim left by an earlier run",
+                        " (left by an earlier run, not configured any more)");
+                return;
+            }
+            for (Change change : leftovers.changes()) {
+                LOG.warnf("shim %s carries this engine's marker (%s) but is not configured any more: left in place;"
+                        + " its routes are pruned once every source has answered; ip link del %1$s removes it",
+                        change.shim(), ownership.marker());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Applies a removal plan (or says what it would do in a dry run), logging each change made (with {@code note})
+     * or refused (after {@code doing}).
+     */
+    private void remove(Plan removal, String doing, String note) throws HostNetworkException {
+        if (removal.isEmpty()) {
+            return;
+        }
+        if (settings.dryRun()) {
+            removal.changes().forEach(change -> LOG.infof("dry-run, not done: %s", describe(change)));
+            return;
+        }
+        List<Refusal> refused = network.apply(removal.changes(), settings.protocol());
+        Set<Change> failed = new HashSet<>();
+        for (Refusal refusal : refused) {
+            failed.add(refusal.change());
+            LOG.errorf("%s: %s: refused: %s", doing, describe(refusal.change()), refusal.reason());
+        }
+        removal.changes().stream().filter(change -> !failed.contains(change))
+                .forEach(change -> LOG.infof("%s%s", describe(change), note));
     }
 
     private ReconcileReport reconcileLocked(String trigger) {

@@ -1,7 +1,10 @@
 package io.github.macvlanshim.runtime.status;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -27,72 +30,91 @@ public final class StatusDocument {
     }
 
     public static ObjectNode of(ReconcileStatus status, String version) {
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("version", version);
-        root.put("ready", status.ready());
-        ArrayNode reasons = root.putArray("reasons");
-        status.notReadyReasons().forEach(reasons::add);
-
-        ObjectNode last = root.putObject("lastReconcile");
-        last.put("time", time(status.lastCompleted()));
-        last.put("trigger", status.trigger());
-        last.put("outcome", status.outcome().name().toLowerCase());
-        last.put("message", status.message());
-        last.put("pending", status.pendingChanges());
-        last.put("failures", status.failures());
-
-        ArrayNode shims = root.putArray("shims");
-        for (ShimStatus shim : status.shims()) {
-            ObjectNode node = shims.addObject();
-            node.put("name", shim.name());
-            node.put("parent", shim.parent());
-            node.put("parentState", shim.parentState().name().toLowerCase());
-            node.put("state", shim.state());
-            ArrayNode addresses = node.putArray("addresses");
-            shim.addresses().forEach(addresses::add);
-            node.put("mac", shim.mac());
-            node.put("routes", shim.routes());
-            node.put("linkdownRoutes", shim.linkdownRoutes());
-            node.put("conflicts", shim.conflicts());
-        }
-
-        ArrayNode routes = root.putArray("routes");
-        for (RouteStatus route : status.routes()) {
-            ObjectNode node = routes.addObject();
-            node.put("destination", route.destination());
-            node.put("shim", route.shim());
-            node.put("linkdown", route.linkdown());
-            ArrayNode instances = node.putArray("instances");
-            for (Served served : route.servedBy()) {
-                ObjectNode instance = instances.addObject();
-                instance.put("source", served.source());
-                instance.put("project", served.project());
-                instance.put("instance", served.instance());
-                instance.put("nic", served.nic());
-            }
-        }
-
-        ArrayNode conflicts = root.putArray("conflicts");
-        for (Conflict conflict : status.conflicts()) {
-            ObjectNode node = conflicts.addObject();
-            node.put("shim", conflict.shim());
-            node.put("kind", conflict.kind().name().toLowerCase());
-            node.put("subject", conflict.subject());
-            node.put("detail", conflict.detail());
-        }
-
-        ArrayNode sources = root.putArray("sources");
-        for (SourceStatus source : status.sources()) {
-            ObjectNode node = sources.addObject();
-            node.put("name", source.name());
-            node.put("state", source.state().name().toLowerCase());
-            node.put("expected", source.expected());
-            node.put("daemon", source.daemon());
-            node.put("endpoints", source.endpoints());
-            node.put("lastAnswer", time(source.lastGoodSnapshot()));
-            node.put("error", source.error());
-        }
+        ObjectNode root = MAPPER.createObjectNode()
+                .put("version", version)
+                .put("ready", status.ready());
+        root.set("reasons", texts(status.notReadyReasons()));
+        root.set("lastReconcile", lastReconcile(status));
+        root.set("shims", array(status.shims(), StatusDocument::shim));
+        root.set("routes", array(status.routes(), StatusDocument::route));
+        root.set("conflicts", array(status.conflicts(), StatusDocument::conflict));
+        root.set("sources", array(status.sources(), StatusDocument::source));
         return root;
+    }
+
+    private static ObjectNode lastReconcile(ReconcileStatus status) {
+        return MAPPER.createObjectNode()
+                .put("time", time(status.lastCompleted()))
+                .put("trigger", status.trigger())
+                .put("outcome", lower(status.outcome()))
+                .put("message", status.message())
+                .put("pending", status.pendingChanges())
+                .put("failures", status.failures());
+    }
+
+    private static ObjectNode shim(ShimStatus shim) {
+        return MAPPER.createObjectNode()
+                .put("name", shim.name())
+                .put("parent", shim.parent())
+                .put("parentState", lower(shim.parentState()))
+                .put("state", shim.state())
+                .<ObjectNode>set("addresses", texts(shim.addresses()))
+                .put("mac", shim.mac())
+                .put("routes", shim.routes())
+                .put("linkdownRoutes", shim.linkdownRoutes())
+                .put("conflicts", shim.conflicts());
+    }
+
+    private static ObjectNode route(RouteStatus route) {
+        return MAPPER.createObjectNode()
+                .put("destination", route.destination())
+                .put("shim", route.shim())
+                .put("linkdown", route.linkdown())
+                .set("instances", array(route.servedBy(), StatusDocument::served));
+    }
+
+    private static ObjectNode served(Served served) {
+        return MAPPER.createObjectNode()
+                .put("source", served.source())
+                .put("project", served.project())
+                .put("instance", served.instance())
+                .put("nic", served.nic());
+    }
+
+    private static ObjectNode conflict(Conflict conflict) {
+        return MAPPER.createObjectNode()
+                .put("shim", conflict.shim())
+                .put("kind", lower(conflict.kind()))
+                .put("subject", conflict.subject())
+                .put("detail", conflict.detail());
+    }
+
+    private static ObjectNode source(SourceStatus source) {
+        return MAPPER.createObjectNode()
+                .put("name", source.name())
+                .put("state", lower(source.state()))
+                .put("expected", source.expected())
+                .put("daemon", source.daemon())
+                .put("endpoints", source.endpoints())
+                .put("lastAnswer", time(source.lastGoodSnapshot()))
+                .put("error", source.error());
+    }
+
+    private static <T> ArrayNode array(List<T> items, Function<T, ObjectNode> node) {
+        ArrayNode array = MAPPER.createArrayNode();
+        items.forEach(item -> array.add(node.apply(item)));
+        return array;
+    }
+
+    private static ArrayNode texts(List<String> texts) {
+        ArrayNode array = MAPPER.createArrayNode();
+        texts.forEach(array::add);
+        return array;
+    }
+
+    /** Enum constants as the document spells them: "no_carrier", "foreign_route". */
+    private static String lower(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT);
     }
 
     private static String time(Optional<Instant> instant) {

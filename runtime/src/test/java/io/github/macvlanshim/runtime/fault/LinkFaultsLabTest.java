@@ -8,22 +8,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.macvlanshim.lab.Lab;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
+import io.github.macvlanshim.runtime.EngineLab;
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
 import io.github.macvlanshim.runtime.net.IpPrefix;
-import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
-import io.github.macvlanshim.runtime.source.StaticSource;
 
 /**
  * Faults on the links and routes under a running engine: the parent set down and up, every owned route flushed at
@@ -33,61 +30,39 @@ import io.github.macvlanshim.runtime.source.StaticSource;
 @Tag("lab")
 class LinkFaultsLabTest {
 
-    private static final String C1_V4 = "198.51.100.253";
-    private static final String C1_V6 = "2001:db8:100::253";
-    private static final String C2_V4 = "198.51.100.254";
-    private static final String C2_V6 = "2001:db8:100::254";
+    private static final String C1_V4 = EngineLab.C1_V4;
+    private static final String C1_V6 = EngineLab.C1_V6;
+    private static final String C2_V4 = EngineLab.C2_V4;
+    private static final String C2_V6 = EngineLab.C2_V6;
     private static final String SHIM_V4 = "198.51.100.72";
     private static final int EXTRA_ROUTES = 100;
 
-    private Lab lab;
-    private String host;
-    private String c1;
+    @RegisterExtension
+    final EngineLab fixture = new EngineLab();
+    private final Lab lab = fixture.lab();
+    private final String host = fixture.host();
+    private final String c1 = fixture.c1();
     private Engine engine;
-
-    @BeforeAll
-    static void sweep() {
-        Lab.sweepStale();
-    }
-
-    @BeforeEach
-    void createLab() {
-        lab = Lab.create();
-        host = lab.hostNetns();
-        c1 = lab.addContainer("c1", C1_V4, C1_V6);
-        lab.addContainer("c2", C2_V4, C2_V6);
-    }
-
-    @AfterEach
-    void closeLab() {
-        try {
-            if (engine != null) {
-                engine.close();
-            }
-        } finally {
-            lab.close();
-        }
-    }
 
     @Test
     void theParentSetDownAndUpGetsRoutesShimAndReachabilityBack() {
         // The host's own IPv6 address on eth0 is the host's business; an admin-down would drop it, and whatever
         // configured it (networkd, ifupdown) would put it back. Keeping it stands in for that.
         lab.exec(host, "sysctl", "-q", "-w", "net.ipv6.conf.eth0.keep_addr_on_down=1");
-        engine = start(settings(Optional.of(SHIM_V4), List.of()));
-        List<String> wanted = routes();
+        engine = fixture.start(settings(Optional.of(SHIM_V4), List.of()));
+        List<String> wanted = fixture.ownedRoutes();
         assertThat(wanted).hasSize(4);
         assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
 
         lab.ip(host, "link", "set", "eth0", "down");
         // While the parent is down nothing can be reached through it; what the kernel keeps is its business.
         assertThat(Wait.until(Duration.ofSeconds(2), () -> !lab.ping(host, C1_V4))).isTrue();
-        System.out.printf("parent down: owned routes the kernel still shows: %s; shim: %s%n", routes(), shimLine());
+        System.out.printf("parent down: owned routes the kernel still shows: %s; shim: %s%n", fixture.ownedRoutes(), shimLine());
 
         long up = System.nanoTime();
         lab.ip(host, "link", "set", "eth0", "up");
 
-        assertThat(Wait.until(Duration.ofSeconds(10), () -> routes().containsAll(wanted) && routes().size() == 4
+        assertThat(Wait.until(Duration.ofSeconds(10), () -> fixture.ownedRoutes().containsAll(wanted) && fixture.ownedRoutes().size() == 4
                 && shimLine().contains(",UP") && shimLine().contains("LOWER_UP")
                 && lab.ip(host, "-o", "address", "show", "dev", "mynet").contains(SHIM_V4 + "/32")))
                 .as("routes, shim up and its address after the parent is up").isTrue();
@@ -104,8 +79,8 @@ class LinkFaultsLabTest {
     void everyOwnedRouteFlushedAtOnceIsBackWithinOneSecond() {
         List<String> extra = IntStream.range(0, EXTRA_ROUTES).mapToObj(i -> "2001:db8:100:1::" + Integer.toHexString(i + 1))
                 .toList();
-        engine = start(settings(Optional.empty(), extra));
-        List<String> wanted = routes();
+        engine = fixture.start(settings(Optional.empty(), extra));
+        List<String> wanted = fixture.ownedRoutes();
         assertThat(wanted).hasSize(4 + EXTRA_ROUTES);
         String foreignBefore = foreignRoutes();
 
@@ -114,7 +89,7 @@ class LinkFaultsLabTest {
         lab.ip(host, "-6", "route", "flush", "proto", "77");
 
         assertThat(Wait.until(Duration.ofSeconds(1), () -> {
-            List<String> now = routes();
+            List<String> now = fixture.ownedRoutes();
             return now.size() == wanted.size() && now.containsAll(wanted);
         })).as("all %d owned routes back within 1 s", wanted.size()).isTrue();
         System.out.printf("%d owned routes flushed, all back in %d ms%n", wanted.size(),
@@ -130,17 +105,7 @@ class LinkFaultsLabTest {
         extra.forEach(a -> statics.add(IpPrefix.parse(a)));
         ShimSpec shim = new ShimSpec("mynet", "eth0", shimV4.map(io.github.macvlanshim.runtime.net.IpLiterals::parseIpv4Only),
                 Optional.empty(), statics);
-        return new EngineSettings(List.of(shim), Duration.ofSeconds(30), 77, OnStop.KEEP, false, Optional.of(host));
-    }
-
-    private Engine start(EngineSettings settings) {
-        return Engine.start(settings, new IpRoute2HostNetwork(settings.netns()), List.of(new StaticSource(settings.shims())),
-                report -> {
-                });
-    }
-
-    private List<String> routes() {
-        return lab.routesWithProtocol(host, 77);
+        return fixture.settings(shim, OnStop.KEEP);
     }
 
     private String shimLine() {

@@ -3,34 +3,30 @@ package io.github.macvlanshim.runtime.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.github.macvlanshim.lab.Lab;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
+import io.github.macvlanshim.runtime.EngineLab;
 import io.github.macvlanshim.runtime.EngineMode;
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
 import io.github.macvlanshim.runtime.health.MacvlanShimReadinessCheck;
 import io.github.macvlanshim.runtime.net.IpLiterals;
 import io.github.macvlanshim.runtime.net.IpPrefix;
-import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
 import io.github.macvlanshim.runtime.reconcile.Conflict;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
-import io.github.macvlanshim.runtime.source.StaticSource;
 
 /**
  * What real hosts do to the engine (issue 9): routes of other types in the way, changes the kernel refuses, a
@@ -40,51 +36,30 @@ import io.github.macvlanshim.runtime.source.StaticSource;
 @Tag("lab")
 class RealHostsLabTest {
 
-    private static final String C1_V4 = "198.51.100.253";
-    private static final String C1_V6 = "2001:db8:100::253";
-    private static final String C2_V4 = "198.51.100.254";
-    private static final String C2_V6 = "2001:db8:100::254";
+    private static final String C1_V4 = EngineLab.C1_V4;
+    private static final String C1_V6 = EngineLab.C1_V6;
+    private static final String C2_V4 = EngineLab.C2_V4;
+    private static final String C2_V6 = EngineLab.C2_V6;
     private static final String SHIM_V4 = "198.51.100.72";
 
-    private Lab lab;
-    private String host;
-    private String c1;
-    private String c2;
-    private final List<Engine> engines = new ArrayList<>();
-
-    @BeforeAll
-    static void sweep() {
-        Lab.sweepStale();
-    }
-
-    @BeforeEach
-    void createLab() {
-        lab = Lab.create();
-        host = lab.hostNetns();
-        c1 = lab.addContainer("c1", C1_V4, C1_V6);
-        c2 = lab.addContainer("c2", C2_V4, C2_V6);
-    }
-
-    @AfterEach
-    void closeLab() {
-        try {
-            engines.forEach(Engine::close);
-        } finally {
-            lab.close();
-        }
-    }
+    @RegisterExtension
+    final EngineLab fixture = new EngineLab();
+    private final Lab lab = fixture.lab();
+    private final String host = fixture.host();
+    private final String c1 = fixture.c1();
+    private final String c2 = fixture.c2();
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = { "blackhole", "unreachable", "prohibit" })
     void aForeignRouteOfAnotherTypeToOneWantedAddressIsAConflictAndEveryOtherContainerIsStillRouted(String type) {
         lab.ip(host, "route", "add", type, C1_V4 + "/32", "proto", "static");
 
-        Engine engine = start(settings("eth0", false, C1_V4, C1_V6, C2_V4, C2_V6));
+        Engine engine = fixture.start(settings("eth0", false, C1_V4, C1_V6, C2_V4, C2_V6));
 
         ReconcileStatus status = engine.status();
         assertThat(lab.ip(host, "route", "show", C1_V4 + "/32")).as("the foreign route is left as it was")
                 .startsWith(type + " " + C1_V4).contains("proto static");
-        assertThat(ownedRoutes()).containsExactlyInAnyOrder(C1_V6 + " dev mynet", C2_V4 + " dev mynet",
+        assertThat(fixture.ownedRoutes()).containsExactlyInAnyOrder(C1_V6 + " dev mynet", C2_V4 + " dev mynet",
                 C2_V6 + " dev mynet");
         assertThat(lab.awaitPing(host, C2_V4, Duration.ofSeconds(3))).as("c2 over IPv4").isTrue();
         assertThat(lab.awaitPing(host, C2_V6, Duration.ofSeconds(3))).as("c2 over IPv6").isTrue();
@@ -106,8 +81,8 @@ class RealHostsLabTest {
 
     @Test
     void aChangeTheKernelRefusesIsReportedWithItsReasonTheRestIsStillMadeAndItIsRetried() {
-        Engine engine = start(settings("eth0", false, C1_V4, C1_V6, C2_V4, C2_V6));
-        assertThat(ownedRoutes()).hasSize(4);
+        Engine engine = fixture.start(settings("eth0", false, C1_V4, C1_V6, C2_V4, C2_V6));
+        assertThat(fixture.ownedRoutes()).hasSize(4);
 
         // An administrator turns IPv6 off on the shim: the kernel drops its IPv6 routes and refuses new ones.
         lab.exec(host, "sysctl", "-q", "-w", "net/ipv6/conf/mynet/disable_ipv6=1");
@@ -117,7 +92,7 @@ class RealHostsLabTest {
         assertThat(status.outcome()).isEqualTo(ReconcileStatus.Outcome.FAILED);
         assertThat(status.refused()).extracting(ReconcileStatus.RefusedChange::reason)
                 .anySatisfy(reason -> assertThat(reason).contains("IPv6 is disabled on nexthop device"));
-        assertThat(ownedRoutes()).as("the IPv4 route deleted meanwhile was put back despite the refusals")
+        assertThat(fixture.ownedRoutes()).as("the IPv4 route deleted meanwhile was put back despite the refusals")
                 .containsExactlyInAnyOrder(C1_V4 + " dev mynet", C2_V4 + " dev mynet");
         assertThat(lab.awaitPing(host, C2_V4, Duration.ofSeconds(3))).isTrue();
         Map<String, Object> health = MacvlanShimReadinessCheck.response(status, EngineMode.HOST).getData().orElseThrow();
@@ -125,14 +100,14 @@ class RealHostsLabTest {
 
         lab.exec(host, "sysctl", "-q", "-w", "net/ipv6/conf/mynet/disable_ipv6=0");
         assertThat(Wait.until(Duration.ofSeconds(2), () -> engine.reconcile("retry").refused().isEmpty()
-                && ownedRoutes().size() == 4)).as("retried and made once the kernel accepts it").isTrue();
+                && fixture.ownedRoutes().size() == 4)).as("retried and made once the kernel accepts it").isTrue();
         assertThat(lab.awaitPing(host, C2_V6, Duration.ofSeconds(3))).isTrue();
     }
 
     @Test
     void aParentThatAppearsFiveSecondsAfterStartUpGetsItsShimAndRoutesWithinASecond() throws Exception {
         String c3v4 = "198.51.100.240";
-        Engine engine = start(settings("eth1", true, c3v4));
+        Engine engine = fixture.start(settings("eth1", true, c3v4));
 
         ReconcileStatus waiting = engine.status();
         assertThat(waiting.shims()).singleElement().satisfies(shim -> assertThat(shim.parentPresent()).isFalse());
@@ -145,7 +120,7 @@ class RealHostsLabTest {
         Thread.sleep(5000);
         long plugged = System.nanoTime();
         lab.addNic("eth1");
-        assertThat(Wait.until(Duration.ofSeconds(1), () -> ownedRoutes().contains(c3v4 + " dev mynet")))
+        assertThat(Wait.until(Duration.ofSeconds(1), () -> fixture.ownedRoutes().contains(c3v4 + " dev mynet")))
                 .as("shim and route follow the parent within a second").isTrue();
         System.out.printf("shim and route followed the parent in %d ms%n", (System.nanoTime() - plugged) / 1_000_000);
 
@@ -157,7 +132,7 @@ class RealHostsLabTest {
 
     @Test
     void aKilledIpMonitorIsRestartedAndARouteDeletedRightAfterIsRepairedWithinTwoSeconds() {
-        start(settings("eth0", false, C1_V4, C1_V6));
+        fixture.start(settings("eth0", false, C1_V4, C1_V6));
         ProcessHandle monitor = ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains(" -o monitor link address route"))
                 .filter(p -> p.info().commandLine().orElse("").contains(host))
@@ -167,7 +142,7 @@ class RealHostsLabTest {
         long deleted = System.nanoTime();
         lab.ip(host, "route", "del", C1_V4 + "/32", "dev", "mynet");
 
-        assertThat(Wait.until(Duration.ofSeconds(2), () -> ownedRoutes().contains(C1_V4 + " dev mynet")))
+        assertThat(Wait.until(Duration.ofSeconds(2), () -> fixture.ownedRoutes().contains(C1_V4 + " dev mynet")))
                 .as("repaired within 2 s although no monitor saw the deletion").isTrue();
         System.out.printf("route repaired %d ms after the monitor was killed%n", (System.nanoTime() - deleted) / 1_000_000);
         assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
@@ -175,14 +150,14 @@ class RealHostsLabTest {
 
     @Test
     void aDeletedShimComesBackWithItsMacSoAContainersPingToTheHostAnswersWithinOneSecond() {
-        start(settings("eth0", false, C1_V4, C1_V6));
+        fixture.start(settings("eth0", false, C1_V4, C1_V6));
         assertThat(lab.awaitPing(c1, Lab.HOST_IPV4, Duration.ofSeconds(3))).as("c1 -> host, learning the shim's MAC").isTrue();
         String mac = shimMac();
         assertThat(neighbourMac(c1, Lab.HOST_IPV4)).isEqualTo(mac);
 
         long deleted = System.nanoTime();
         lab.ip(host, "link", "del", "mynet");
-        assertThat(Wait.until(Duration.ofSeconds(1), () -> ownedRoutes().size() == 2)).isTrue();
+        assertThat(Wait.until(Duration.ofSeconds(1), () -> fixture.ownedRoutes().size() == 2)).isTrue();
         boolean answered = lab.ping(c1, Lab.HOST_IPV4);
         long elapsed = (System.nanoTime() - deleted) / 1_000_000;
 
@@ -207,18 +182,7 @@ class RealHostsLabTest {
         ShimSpec shim = new ShimSpec("mynet", parent,
                 addressed ? Optional.of(IpLiterals.parseIpv4Only(SHIM_V4)) : Optional.empty(), Optional.empty(),
                 Arrays.stream(staticRoutes).map(IpPrefix::parse).toList());
-        return new EngineSettings(List.of(shim), Duration.ofSeconds(30), 77, OnStop.KEEP, false, Optional.of(host));
+        return fixture.settings(shim, OnStop.KEEP);
     }
 
-    private Engine start(EngineSettings settings) {
-        Engine engine = Engine.start(settings, new IpRoute2HostNetwork(settings.netns()),
-                List.of(new StaticSource(settings.shims())), report -> {
-                });
-        engines.add(engine);
-        return engine;
-    }
-
-    private List<String> ownedRoutes() {
-        return lab.routesWithProtocol(host, 77);
-    }
 }

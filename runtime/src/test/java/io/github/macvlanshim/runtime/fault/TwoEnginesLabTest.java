@@ -7,24 +7,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.macvlanshim.lab.KernelEvents;
 import io.github.macvlanshim.lab.Lab;
 import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.Engine;
+import io.github.macvlanshim.runtime.EngineLab;
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
 import io.github.macvlanshim.runtime.net.IpPrefix;
-import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
 import io.github.macvlanshim.runtime.net.NetworkNamespace;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
-import io.github.macvlanshim.runtime.source.StaticSource;
 
 /**
  * Two engines in one network namespace. With the same route protocol they would own the same routes and delete
@@ -34,44 +31,20 @@ import io.github.macvlanshim.runtime.source.StaticSource;
 @Tag("lab")
 class TwoEnginesLabTest {
 
-    private static final String C1_V4 = "198.51.100.253";
-    private static final String C1_V6 = "2001:db8:100::253";
-    private static final String C2_V4 = "198.51.100.254";
+    private static final String C1_V4 = EngineLab.C1_V4;
+    private static final String C1_V6 = EngineLab.C1_V6;
+    private static final String C2_V4 = EngineLab.C2_V4;
 
-    private Lab lab;
-    private String host;
+    @RegisterExtension
+    final EngineLab fixture = new EngineLab();
+    private final Lab lab = fixture.lab();
+    private final String host = fixture.host();
     private Engine first;
     private Engine second;
 
-    @BeforeAll
-    static void sweep() {
-        Lab.sweepStale();
-    }
-
-    @BeforeEach
-    void createLab() {
-        lab = Lab.create();
-        host = lab.hostNetns();
-        lab.addContainer("c1", C1_V4, C1_V6);
-        lab.addContainer("c2", C2_V4, "2001:db8:100::254");
-    }
-
-    @AfterEach
-    void closeLab() {
-        try {
-            for (Engine engine : new Engine[] { second, first }) {
-                if (engine != null) {
-                    engine.close();
-                }
-            }
-        } finally {
-            lab.close();
-        }
-    }
-
     @Test
     void aSecondEngineWithTheSameProtocolIsRefusedWhateverItsShimsNamingNamespaceLockAndHolder() throws Exception {
-        first = start(settings("mynet", 77, C1_V4, C1_V6));
+        first = fixture.start(settings("mynet", 77, C1_V4, C1_V6));
         assertThat(first.status().outcome()).isEqualTo(ReconcileStatus.Outcome.CONVERGED);
         long inode = NetworkNamespace.of(Optional.of(host)).inode();
         String lockFile = "/run/macvlan-shim/netns-" + inode + "+proto-77.lock";
@@ -79,7 +52,7 @@ class TwoEnginesLabTest {
 
         try (KernelEvents events = KernelEvents.record(host)) {
             for (String shim : List.of("mynet", "other")) {
-                assertThatThrownBy(() -> start(settings(shim, 77, C2_V4)))
+                assertThatThrownBy(() -> fixture.start(settings(shim, 77, C2_V4)))
                         .as("a second engine with shim %s", shim)
                         .isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("route protocol 77 in network namespace net:[" + inode + "] (/run/netns/"
@@ -97,18 +70,18 @@ class TwoEnginesLabTest {
         assertThat(lab.awaitPing(host, C1_V4, Duration.ofSeconds(3))).isTrue();
 
         first.close();
-        first = start(settings("mynet", 77, C1_V4, C1_V6));
+        first = fixture.start(settings("mynet", 77, C1_V4, C1_V6));
         assertThat(first.status().outcome()).as("closing released the lock").isEqualTo(ReconcileStatus.Outcome.CONVERGED);
     }
 
     @Test
     void aDryRunBesideARunningEngineTakesNoLockAndChangesNothing() throws Exception {
-        first = start(settings("mynet", 77, C1_V4, C1_V6));
+        first = fixture.start(settings("mynet", 77, C1_V4, C1_V6));
         Thread.sleep(300);
         EngineSettings preview = new EngineSettings(settings("mynet", 77, C1_V4, C1_V6, C2_V4).shims(),
                 Duration.ofSeconds(30), 77, OnStop.KEEP, true, Optional.of(host));
         try (KernelEvents events = KernelEvents.record(host)) {
-            second = start(preview);
+            second = fixture.start(preview);
             assertThat(second.status().outcome()).isEqualTo(ReconcileStatus.Outcome.PENDING);
             assertThat(second.status().pendingChanges()).as("the preview plans the route to c2").isEqualTo(1);
             Thread.sleep(300);
@@ -118,8 +91,8 @@ class TwoEnginesLabTest {
 
     @Test
     void twoEnginesWithTheirOwnShimsAndProtocolsRunSideBySideForTenSecondsOfTicksWithoutAFlap() throws Exception {
-        first = start(settings("shima", 77, C1_V4, C1_V6));
-        second = start(settings("shimb", 78, C2_V4));
+        first = fixture.start(settings("shima", 77, C1_V4, C1_V6));
+        second = fixture.start(settings("shimb", 78, C2_V4));
         Thread.sleep(300);
 
         try (KernelEvents events = KernelEvents.record(host)) {
@@ -141,12 +114,6 @@ class TwoEnginesLabTest {
         ShimSpec spec = new ShimSpec(shim, "eth0", Optional.empty(), Optional.empty(),
                 java.util.Arrays.stream(routes).map(IpPrefix::parse).toList());
         return new EngineSettings(List.of(spec), Duration.ofSeconds(30), protocol, OnStop.KEEP, false, Optional.of(host));
-    }
-
-    private Engine start(EngineSettings settings) {
-        return Engine.start(settings, new IpRoute2HostNetwork(settings.netns()), List.of(new StaticSource(settings.shims())),
-                report -> {
-                });
     }
 
     private List<String> routes(int protocol) {

@@ -97,6 +97,27 @@ public final class JsonMutator {
         return text;
     }
 
+    /**
+     * A copy of {@code array} in which one element, picked at random, had 1-3 tree mutations.
+     *
+     * @param victim that element as it was
+     */
+    public record OneMutated(ArrayNode array, JsonNode victim) {
+    }
+
+    /** See {@link OneMutated}: for proving that one bad element never costs the others anything. */
+    public OneMutated mutateOneElement(JsonNode array) {
+        ArrayNode copy = array.deepCopy();
+        int victim = random.nextInt(copy.size());
+        JsonNode original = copy.get(victim).deepCopy();
+        JsonNode mutated = copy.get(victim);
+        for (int m = 1 + random.nextInt(3); m > 0; m--) {
+            mutated = mutateTree(mutated);
+        }
+        copy.set(victim, mutated);
+        return new OneMutated(copy, original);
+    }
+
     /** One mutation of a tree; returns the new root (the root itself may be replaced). */
     public JsonNode mutateTree(JsonNode root) {
         List<Slot> slots = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.github.macvlanshim.runtime.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
+import java.util.List;
 import java.util.function.Predicate;
 
 import io.github.macvlanshim.runtime.net.InterfaceNames;
@@ -22,6 +23,13 @@ public record UsableEndpoints(String source, Predicate<String> instance, Predica
 
     /** An interface name the kernel takes. */
     public static final Predicate<String> INTERFACE = InterfaceNames::isValid;
+
+    /** Every endpoint of {@code baseline} not of {@code mutated} (the one instance whose answer was mutated) is still there. */
+    public static void assertOthersKept(List<Endpoint> endpoints, List<Endpoint> baseline, String mutated,
+            String replay) {
+        assertThat(endpoints).as(replay + ": instance " + mutated + " was mutated; the others must stay")
+                .containsAll(baseline.stream().filter(e -> !e.instance().equals(mutated)).toList());
+    }
 
     public void check(Endpoint endpoint, String replay) {
         String what = replay + ": " + Fuzzing.cut(endpoint.toString());

@@ -556,6 +556,21 @@ class PlannerTest {
         assertThat(PLANNER.removal(List.of(ADDRESSED), freshHost()).changes()).isEmpty();
     }
 
+    @Test
+    void leftoversAreOurMarkedShimsNoShimIsConfiguredAsAndNothingElse() {
+        Link otherProtocols = new Link("lan78", 11, Optional.of("macvlan"), Optional.of("bridge"), Optional.of("eth0"),
+                1500, true, List.of(), true, true, "", true, Optional.of("macvlan-shim:proto=78"));
+        NetworkState host = addLinks(convergedAddressed(), shimLink("old0", "eth0"), shimLink("old1", "eth1"),
+                macvlan("theirs0", "eth0", "bridge"), otherProtocols);
+
+        assertThat(PLANNER.leftovers(List.of(ADDRESSED), host).changes())
+                .as("ours and not configured, whatever its parent; the configured shim, an unmarked macvlan and"
+                        + " another protocol's shim are not leftovers")
+                .containsExactlyInAnyOrder(new DeleteShim("old0"), new DeleteShim("old1"));
+        assertThat(PLANNER.leftovers(List.of(ADDRESSED, shim("old0", "eth0", null, null), shim("old1", "eth1", null,
+                null)), host).changes()).as("configured again: not a leftover").isEmpty();
+    }
+
     // ---- host fixtures ---------------------------------------------------------------------------------
 
     /** eth0 with the host's addresses and the routes any LAN host has: none of them ours. */

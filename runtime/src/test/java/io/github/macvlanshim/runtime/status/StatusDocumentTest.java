@@ -23,19 +23,19 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
 class StatusDocumentTest {
 
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    private static final ReconcileStatus STATUS = new ReconcileStatus(Optional.of(NOW), "event", Outcome.CONVERGED,
+            "converged", 0, 0,
+            List.of(new ShimStatus("mynet", "eth0", ParentState.NO_CARRIER, true, true, true,
+                    List.of("198.51.100.72/32"), "02:00:00:00:00:01", 1, 1, 1)),
+            List.of(new RouteStatus("198.51.100.20/32", "mynet", true,
+                    List.of(new Served("lxd", "default", "c1", "eth0")))),
+            List.of(new SourceStatus("lxd", SourceStatus.State.REACHABLE, "", 1, Optional.of(NOW), true)
+                    .withDaemon("LXD 5.0.2 at /var/lib/lxd/unix.socket")),
+            List.of(new Conflict("mynet", Conflict.Kind.FOREIGN_ROUTE, "198.51.100.21/32", "route ... left alone")));
 
     @Test
     void carriesShimsRoutesWithTheirInstancesConflictsSourcesAndTheLastReconcile() {
-        ReconcileStatus status = new ReconcileStatus(Optional.of(NOW), "event", Outcome.CONVERGED, "converged", 0, 0,
-                List.of(new ShimStatus("mynet", "eth0", ParentState.NO_CARRIER, true, true, true,
-                        List.of("198.51.100.72/32"), "02:00:00:00:00:01", 1, 1, 1)),
-                List.of(new RouteStatus("198.51.100.20/32", "mynet", true,
-                        List.of(new Served("lxd", "default", "c1", "eth0")))),
-                List.of(new SourceStatus("lxd", SourceStatus.State.REACHABLE, "", 1, Optional.of(NOW), true)
-                        .withDaemon("LXD 5.0.2 at /var/lib/lxd/unix.socket")),
-                List.of(new Conflict("mynet", Conflict.Kind.FOREIGN_ROUTE, "198.51.100.21/32", "route ... left alone")));
-
-        JsonNode doc = StatusDocument.of(status, "1.2.3");
+        JsonNode doc = StatusDocument.of(STATUS, "1.2.3");
 
         assertThat(doc.get("version").asText()).isEqualTo("1.2.3");
         assertThat(doc.get("ready").asBoolean()).isFalse();
@@ -66,5 +66,23 @@ class StatusDocumentTest {
         assertThat(doc.at("/sources/0/state").asText()).isEqualTo("reachable");
         assertThat(doc.at("/sources/0/lastAnswer").asText()).isEqualTo("2026-01-01T00:00:00Z");
         assertThat(doc.at("/sources/0/daemon").asText()).isEqualTo("LXD 5.0.2 at /var/lib/lxd/unix.socket");
+    }
+
+    @Test
+    void theWholeDocumentKeepsItsFieldsInTheirOrder() {
+        assertThat(StatusDocument.of(STATUS, "1.2.3").toString()).isEqualTo("""
+                {"version":"1.2.3","ready":false,"reasons":["parent eth0 of shim mynet has no carrier (link down): \
+                nothing reaches the instances on it","1 of 1 routes via mynet are linkdown"],\
+                "lastReconcile":{"time":"2026-01-01T00:00:00Z","trigger":"event","outcome":"converged",\
+                "message":"converged","pending":0,"failures":0},\
+                "shims":[{"name":"mynet","parent":"eth0","parentState":"no_carrier","state":"ok",\
+                "addresses":["198.51.100.72/32"],"mac":"02:00:00:00:00:01","routes":1,"linkdownRoutes":1,"conflicts":1}],\
+                "routes":[{"destination":"198.51.100.20/32","shim":"mynet","linkdown":true,\
+                "instances":[{"source":"lxd","project":"default","instance":"c1","nic":"eth0"}]}],\
+                "conflicts":[{"shim":"mynet","kind":"foreign_route","subject":"198.51.100.21/32",\
+                "detail":"route ... left alone"}],\
+                "sources":[{"name":"lxd","state":"reachable","expected":true,\
+                "daemon":"LXD 5.0.2 at /var/lib/lxd/unix.socket","endpoints":1,"lastAnswer":"2026-01-01T00:00:00Z",\
+                "error":""}]}""");
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.github.macvlanshim.runtime.net.UntrustedText;
+import io.github.macvlanshim.runtime.source.JsonText;
 import io.github.macvlanshim.runtime.source.unix.SocketLookup;
 import io.github.macvlanshim.runtime.source.unix.UnixSocketHttp;
 import okhttp3.Call;
@@ -61,13 +62,13 @@ public final class DockerClient implements SocketLookup.Client {
             if (!response.isSuccessful()) {
                 String message = answer != null && answer.path("message").isTextual()
                         ? UntrustedText.escape(answer.get("message").asText())
-                        : DockerEndpoints.abbreviate(json.getNodeFactory().textNode(text));
+                        : JsonText.abbreviate(json.getNodeFactory().textNode(text));
                 throw new DockerException(where() + "GET " + path + " answered HTTP " + response.code() + ": "
                         + message, response.code(), null);
             }
             if (answer == null) {
                 throw new DockerException(where() + "GET " + path + " answered HTTP " + response.code() + " with "
-                        + DockerEndpoints.abbreviate(json.getNodeFactory().textNode(text)) + ", expected JSON",
+                        + JsonText.abbreviate(json.getNodeFactory().textNode(text)) + ", expected JSON",
                         response.code(), null);
             }
             return answer;

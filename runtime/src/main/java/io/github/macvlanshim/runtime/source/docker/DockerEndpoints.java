@@ -1,5 +1,10 @@
 package io.github.macvlanshim.runtime.source.docker;
 
+import static io.github.macvlanshim.runtime.source.JsonText.abbreviate;
+import static io.github.macvlanshim.runtime.source.JsonText.describe;
+import static io.github.macvlanshim.runtime.source.JsonText.interfaceProblem;
+import static io.github.macvlanshim.runtime.source.JsonText.printable;
+
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,9 +15,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 
-import io.github.macvlanshim.runtime.net.InterfaceNames;
 import io.github.macvlanshim.runtime.net.IpLiterals;
 import io.github.macvlanshim.runtime.net.IpPrefix;
 import io.github.macvlanshim.runtime.source.Endpoint;
@@ -52,7 +55,6 @@ public final class DockerEndpoints {
     private static final Pattern ID = Pattern.compile("[0-9a-f]{12,64}");
     /** Local networks have hex IDs like containers; swarm-scoped ones 25 letters and digits. */
     private static final Pattern NETWORK_ID = Pattern.compile("[0-9a-z]{12,64}");
-    private static final Pattern PRINTABLE = Pattern.compile("[!-~&&[^\"]]{1,80}");
 
     private final ProblemLog problems;
 
@@ -415,15 +417,6 @@ public final class DockerEndpoints {
         return Optional.of(address);
     }
 
-    /** The text of {@code node} if it is an interface name, else null; otherwise what was expected. */
-    private static String interfaceProblem(JsonNode node) {
-        if (node == null || !node.isTextual()) {
-            return "an interface name";
-        }
-        String problem = InterfaceNames.problem(node.asText());
-        return problem == null ? null : "an interface name (" + problem + ")";
-    }
-
     /** Whether {@code text} is a container ID as the engines print them (12 to 64 lower-case hex digits). */
     static boolean isId(String text) {
         return ID.matcher(text).matches();
@@ -432,26 +425,5 @@ public final class DockerEndpoints {
     /** Whether {@code text} is a name this source accepts for a container. */
     static boolean isName(String text) {
         return PLAIN_NAME.matcher(text).matches();
-    }
-
-    /** A JSON value as it appears, short: "missing", "null", "42", "\"eth0\"", "an array". */
-    static String describe(JsonNode node) {
-        if (node == null || node.isMissingNode()) {
-            return "missing";
-        }
-        if (node.isContainerNode()) {
-            return node.isArray() ? "an array" : "an object";
-        }
-        return abbreviate(node);
-    }
-
-    /** A text from the answer as it may go into a log line: as it is when plain, else quoted and escaped, short. */
-    static String printable(String text) {
-        return PRINTABLE.matcher(text).matches() ? text : abbreviate(TextNode.valueOf(text));
-    }
-
-    static String abbreviate(JsonNode node) {
-        String text = String.valueOf(node);
-        return text.length() > 80 ? text.substring(0, 77) + "..." : text;
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.github.macvlanshim.runtime.net.UntrustedText;
+import io.github.macvlanshim.runtime.source.JsonText;
 import io.github.macvlanshim.runtime.source.lxd.ProblemLog;
 
 /**
@@ -60,18 +61,18 @@ public record DockerEvent(String type, String action, String container, Optional
             root = json.readTree(text);
         } catch (JsonProcessingException e) {
             problems.report("Docker event ignored: not JSON (" + UntrustedText.escape(e.getOriginalMessage()) + "): "
-                    + DockerEndpoints.abbreviate(json.getNodeFactory().textNode(text)));
+                    + JsonText.abbreviate(json.getNodeFactory().textNode(text)));
             return Optional.empty();
         }
         if (root == null || !root.isObject()) {
-            problems.report("Docker event ignored: " + DockerEndpoints.abbreviate(root) + ", expected a JSON object");
+            problems.report("Docker event ignored: " + JsonText.abbreviate(root) + ", expected a JSON object");
             return Optional.empty();
         }
         JsonNode type = root.get("Type");
         JsonNode action = root.get("Action");
         if (type == null || !type.isTextual() || action == null || !action.isTextual()) {
-            problems.report("Docker event ignored: Type is " + DockerEndpoints.describe(type) + " and Action is "
-                    + DockerEndpoints.describe(action) + ", expected two texts");
+            problems.report("Docker event ignored: Type is " + JsonText.describe(type) + " and Action is "
+                    + JsonText.describe(action) + ", expected two texts");
             return Optional.empty();
         }
         boolean network = "network".equals(type.asText());
@@ -87,8 +88,8 @@ public record DockerEvent(String type, String action, String container, Optional
         boolean podmanNetworkEvent = network && (containerAttribute == null || containerAttribute.isNull());
         JsonNode id = network && !podmanNetworkEvent ? containerAttribute : actor == null ? null : actor.get("ID");
         if (id == null || !id.isTextual() || !DockerEndpoints.isId(id.asText())) {
-            problems.report("Docker " + type.asText() + " event " + DockerEndpoints.printable(action.asText())
-                    + " ignored: the container ID is " + DockerEndpoints.describe(id)
+            problems.report("Docker " + type.asText() + " event " + JsonText.printable(action.asText())
+                    + " ignored: the container ID is " + JsonText.describe(id)
                     + ", expected 12 to 64 hexadecimal digits");
             return Optional.empty();
         }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import io.github.macvlanshim.runtime.net.UntrustedText;
+import io.github.macvlanshim.runtime.source.JsonText;
 import io.github.macvlanshim.runtime.source.unix.SocketLookup;
 import io.github.macvlanshim.runtime.source.unix.UnixSocketHttp;
 import okhttp3.OkHttpClient;
@@ -54,13 +55,13 @@ public final class LxdClient implements SocketLookup.Client {
             if (!response.isSuccessful()) {
                 String error = envelope != null && envelope.path("error").isTextual()
                         ? UntrustedText.escape(envelope.get("error").asText())
-                        : LxdEndpoints.abbreviate(json.getNodeFactory().textNode(text));
+                        : JsonText.abbreviate(json.getNodeFactory().textNode(text));
                 throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
                         + ": " + error, response.code(), null);
             }
             if (envelope == null || !envelope.isObject() || !"sync".equals(envelope.path("type").asText())) {
                 throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
-                        + " with " + LxdEndpoints.abbreviate(envelope) + ", expected a sync response object",
+                        + " with " + JsonText.abbreviate(envelope) + ", expected a sync response object",
                         response.code(), null);
             }
             JsonNode metadata = envelope.get("metadata");

@@ -1,5 +1,10 @@
 package io.github.macvlanshim.runtime.source.lxd;
 
+import static io.github.macvlanshim.runtime.source.JsonText.abbreviate;
+import static io.github.macvlanshim.runtime.source.JsonText.describe;
+import static io.github.macvlanshim.runtime.source.JsonText.interfaceProblem;
+import static io.github.macvlanshim.runtime.source.JsonText.printable;
+
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,7 +55,6 @@ public final class LxdEndpoints {
      * stricter, so a name outside these is a corrupt answer, not a real instance.
      */
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]{0,62}");
-    private static final Pattern PRINTABLE = Pattern.compile("[!-~&&[^\"]]{1,80}");
     private static final String PLAIN_NAME_TEXT = "1-63 letters, digits, '_', '.', '+' and '-'";
 
     private static final Pattern VLAN_ID = Pattern.compile("0|[1-9][0-9]{0,3}");
@@ -511,35 +515,6 @@ public final class LxdEndpoints {
         return Optional.of(new Identity(projectName, name.asText()));
     }
 
-    /** The text of {@code node} if it is an interface name, else null; otherwise what was expected. */
-    private static String interfaceProblem(JsonNode node) {
-        if (node == null || !node.isTextual()) {
-            return "an interface name";
-        }
-        String problem = InterfaceNames.problem(node.asText());
-        return problem == null ? null : "an interface name (" + problem + ")";
-    }
-
-    /** A JSON value as it appears, short: "missing", "null", "42", "\"eth0\"", "an array". */
-    static String describe(JsonNode node) {
-        if (node == null || node.isMissingNode()) {
-            return "missing";
-        }
-        if (node.isContainerNode()) {
-            return node.isArray() ? "an array" : "an object";
-        }
-        return abbreviate(node);
-    }
-
-    /** A key from the answer as it may go into a log line: as it is when plain, else quoted and escaped, short. */
-    static String printable(String text) {
-        return PRINTABLE.matcher(text).matches() ? text : abbreviate(TextNode.valueOf(text));
-    }
-
-    static String abbreviate(JsonNode node) {
-        String text = String.valueOf(node);
-        return text.length() > 80 ? text.substring(0, 77) + "..." : text;
-    }
 
     private record Identity(String project, String name) {
         @Override

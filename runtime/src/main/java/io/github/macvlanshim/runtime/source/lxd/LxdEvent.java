@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.github.macvlanshim.runtime.net.UntrustedText;
+import io.github.macvlanshim.runtime.source.JsonText;
 
 /**
  * One message of LXD's /1.0/events stream, such as
@@ -47,28 +48,28 @@ public record LxdEvent(String type, String action, String source, String project
             root = json.readTree(text);
         } catch (JsonProcessingException e) {
             problems.report("LXD event ignored: not JSON (" + UntrustedText.escape(e.getOriginalMessage()) + "): "
-                    + LxdEndpoints.abbreviate(json.getNodeFactory().textNode(text)));
+                    + JsonText.abbreviate(json.getNodeFactory().textNode(text)));
             return Optional.empty();
         }
         if (root == null || !root.isObject()) {
-            problems.report("LXD event ignored: " + LxdEndpoints.abbreviate(root) + ", expected a JSON object");
+            problems.report("LXD event ignored: " + JsonText.abbreviate(root) + ", expected a JSON object");
             return Optional.empty();
         }
         JsonNode type = root.get("type");
         if (type == null || !type.isTextual()) {
-            problems.report("LXD event ignored: type is " + LxdEndpoints.describe(type) + ", expected a text");
+            problems.report("LXD event ignored: type is " + JsonText.describe(type) + ", expected a text");
             return Optional.empty();
         }
         if (!"lifecycle".equals(type.asText())) {
-            problems.report("LXD event of type " + LxdEndpoints.printable(type.asText()) + " ignored: expected lifecycle events only");
+            problems.report("LXD event of type " + JsonText.printable(type.asText()) + " ignored: expected lifecycle events only");
             return Optional.empty();
         }
         JsonNode metadata = root.get("metadata");
         JsonNode action = metadata == null ? null : metadata.get("action");
         JsonNode source = metadata == null ? null : metadata.get("source");
         if (action == null || !action.isTextual() || source == null || !source.isTextual()) {
-            problems.report("LXD lifecycle event ignored: metadata.action is " + LxdEndpoints.describe(action)
-                    + " and metadata.source is " + LxdEndpoints.describe(source) + ", expected two texts");
+            problems.report("LXD lifecycle event ignored: metadata.action is " + JsonText.describe(action)
+                    + " and metadata.source is " + JsonText.describe(source) + ", expected two texts");
             return Optional.empty();
         }
         JsonNode project = root.get("project");

@@ -1,23 +1,11 @@
 package io.github.macvlanshim.runtime.source.lxd;
 
-import io.github.macvlanshim.runtime.source.SourceException;
+import io.github.macvlanshim.runtime.source.unix.ApiException;
 
-/** A call to the LXD API failed; {@link #status()} is the HTTP status, 0 when no answer came. */
-public final class LxdException extends SourceException {
-
-    private final int status;
+/** A call to the LXD (or Incus) API failed. */
+public final class LxdException extends ApiException {
 
     public LxdException(String message, int status, Throwable cause) {
-        super(message, cause);
-        this.status = status;
-    }
-
-    public int status() {
-        return status;
-    }
-
-    /** Whether LXD answered that the thing asked for does not exist. */
-    public boolean notFound() {
-        return status == 404;
+        super(message, status, cause);
     }
 }
