@@ -73,6 +73,8 @@ final class LxdParts {
             "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
             "-XX:MaxMetaspaceSize=80m", "-XX:-UsePerfData");
     static final List<String> EARLIER_FLAGS = List.of("-Xmx64m", "-XX:+UseSerialGC");
+    /** What the native unit (agent/src/deb/native/macvlan-shim.service) passes the executable. */
+    static final List<String> NATIVE_UNIT_FLAGS = List.of("-Xmx48m");
 
     private final Report report;
     private final Path agentDir;
@@ -333,7 +335,7 @@ final class LxdParts {
         List<String> heap = SHIPPED_FLAGS;
         report.lines("`java " + String.join(" ", heap) + " -jar agent/target/quarkus-app/quarkus-run.jar` (the heap settings "
                         + "of the systemd unit the .deb ships)" + (withNative ? " and the native executable `"
-                        + nativeAgent.getFileName() + "` with no options (as the native unit runs it; built with the "
+                        + nativeAgent.getFileName() + " " + String.join(" ", NATIVE_UNIT_FLAGS) + "` (as the native unit runs it; built with the "
                         + "native-smoke toolchain, docs/native.md)" : "") + ", pointed at the lab: netns, "
                         + "shims.mynet.parent=eth0, lxd.socket=the lab daemon's socket, on-stop=remove (each run starts "
                         + "from no routes), management on a free loopback port. Ready = first 200 from /q/health/ready "
@@ -366,7 +368,7 @@ final class LxdParts {
                     agent(jvmCommand(jar, EARLIER_FLAGS), expected, earlierReady, earlierRouted, earlierRss);
                 }
                 if (withNative) {
-                    agent(List.of(nativeAgent.toString()), expected, nativeReady[pass], nativeRouted[pass], nativeRss[pass]);
+                    agent(nativeCommand(), expected, nativeReady[pass], nativeRouted[pass], nativeRss[pass]);
                 }
             }
         }
@@ -424,7 +426,7 @@ final class LxdParts {
                 "| --- | --- | --- | --- | --- | --- |");
         Stats jvm = agentReaction("JVM", jvmCommand(jar, SHIPPED_FLAGS));
         if (nativeAgent != null) {
-            Stats nat = agentReaction("native", List.of(nativeAgent.toString()));
+            Stats nat = agentReaction("native", nativeCommand());
             report.lines("", "Native / JVM, add p99: " + Stats.ratio(nat.percentile(99) / jvm.percentile(99))
                     + ". Target: native p99 no worse than the JVM agent's: "
                     + (nat.percentile(99) <= jvm.percentile(99) ? "met" : "MISSED by "
@@ -528,6 +530,12 @@ final class LxdParts {
         List<String> command = new ArrayList<>(List.of("java"));
         command.addAll(flags);
         command.addAll(List.of("-jar", jar.toString()));
+        return command;
+    }
+
+    private List<String> nativeCommand() {
+        List<String> command = new ArrayList<>(List.of(nativeAgent.toString()));
+        command.addAll(NATIVE_UNIT_FLAGS);
         return command;
     }
 
