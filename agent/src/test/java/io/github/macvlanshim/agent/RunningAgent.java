@@ -56,6 +56,8 @@ final class RunningAgent implements AutoCloseable {
                     "quarkus.macvlan-shim.shims.mynet.parent=eth0",
                     "quarkus.macvlan-shim.shims.mynet.static-routes=" + C1_V4 + "," + SPARE_V4,
                     "quarkus.macvlan-shim.lxd.socket=none",
+                    // Run through ip netns exec, without the netns key: the state file would be the machine's.
+                    "quarkus.macvlan-shim.state-file=none",
                     "quarkus.macvlan-shim.reconcile.interval=2s",
                     "quarkus.management.port=" + PORT, ""), StandardCharsets.UTF_8);
             String java = ProcessHandle.current().info().command().orElse("java");

@@ -3,6 +3,7 @@ package io.github.macvlanshim.lab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -34,6 +35,8 @@ public final class Lab implements AutoCloseable {
     public static final String HOST_IPV6 = "2001:db8:100::62";
     /** Where marker files live: one per namespace, holding "PID START-INSTANT" of the creating process. */
     public static final Path MARKERS = Path.of("/run/macvlan-shim-lab");
+    /** The engine's default lock directory (the runtime's MacvlanShimConfig.DEFAULT_LOCK_DIRECTORY). */
+    static final String ENGINE_LOCKS = "/run/macvlan-shim";
 
     private static final Pattern CONTAINER_NAME = Pattern.compile("[a-z0-9]{1,16}");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -275,6 +278,7 @@ public final class Lab implements AutoCloseable {
     }
 
     private static String deleteNamespace(String netns) {
+        deleteEngineLocks(netns);
         Cmd.Result result = Cmd.exec("ip", "netns", "del", netns);
         boolean gone = result.succeeded() || !prefixedNamespaces().contains(netns);
         if (!gone) {
@@ -282,6 +286,41 @@ public final class Lab implements AutoCloseable {
         }
         deleteMarker(MARKERS.resolve(netns));
         return null;
+    }
+
+    /**
+     * Removes the lock files engines took for {@code netns} in their default lock directory
+     * ({@value #ENGINE_LOCKS}/netns-INODE+proto-N.lock, see the runtime's OwnershipLock): an engine leaves its file
+     * on purpose, which on a host is one file per namespace, but a lab makes hundreds of namespaces. Done while
+     * the namespace still exists, so its inode cannot belong to another namespace yet.
+     */
+    private static void deleteEngineLocks(String netns) {
+        Path locks = Path.of(ENGINE_LOCKS);
+        String prefix;
+        try {
+            prefix = "netns-" + Files.getAttribute(Path.of("/run/netns", netns), "unix:ino") + "+proto-";
+        } catch (IOException | UnsupportedOperationException e) {
+            return;
+        }
+        try (var files = Files.list(locks)) {
+            for (Path lock : files.filter(file -> file.getFileName().toString().startsWith(prefix)
+                    && file.getFileName().toString().endsWith(".lock")).toList()) {
+                Files.deleteIfExists(lock);
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            System.err.println("cannot remove the engine locks of " + netns + " in " + locks + ": " + e);
+            return;
+        }
+        try {
+            // Empty now: the engines made it for the lab's namespaces alone (a host's agent keeps its file there).
+            Files.deleteIfExists(locks);
+        } catch (DirectoryNotEmptyException e) {
+            // Other namespaces' engines (or this host's agent) still have their files there.
+        } catch (IOException e) {
+            System.err.println("cannot remove " + locks + ": " + e);
+        }
     }
 
     private void closeQuietly() {
