@@ -117,7 +117,7 @@ public final class SeedLab {
     private boolean run() {
         LabDir.sweepStale();
         Lab.sweepStale();
-        List<AutoCloseable> daemons = new ArrayList<>();
+        List<LabDaemon> daemons = new ArrayList<>();
         List<Agent> agents = new ArrayList<>();
         // Ctrl-C: stop the agents, make the main thread give up at its next step, and wait for it to tear down.
         Thread main = Thread.currentThread();
@@ -440,18 +440,16 @@ public final class SeedLab {
         }
     }
 
-    private static void closeAll(List<AutoCloseable> daemons) {
+    private static void closeAll(List<LabDaemon> daemons) {
         RuntimeException failure = null;
-        for (AutoCloseable daemon : daemons) {
+        for (LabDaemon daemon : daemons) {
             try {
                 daemon.close();
-            } catch (Exception e) {
-                RuntimeException problem = e instanceof RuntimeException unchecked ? unchecked
-                        : new IllegalStateException("cannot stop " + daemon + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
                 if (failure == null) {
-                    failure = problem;
+                    failure = e;
                 } else {
-                    failure.addSuppressed(problem);
+                    failure.addSuppressed(e);
                 }
             }
         }

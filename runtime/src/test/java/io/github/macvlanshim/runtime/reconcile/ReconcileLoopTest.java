@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ReconcileLoopTest {
 
@@ -30,8 +32,13 @@ class ReconcileLoopTest {
         }
     }
 
-    @Test
-    void aRequestDuringARunLeadsToExactlyOneMoreRun() throws Exception {
+    /**
+     * Requests that come while a run is in progress, debounced ones (1 ms) or immediate ones (with a 30 s debounce
+     * that must not be waited for), make exactly one more run.
+     */
+    @ParameterizedTest(name = "immediate: {0}")
+    @ValueSource(booleans = { false, true })
+    void requestsDuringARunLeadToExactlyOneMoreRun(boolean immediate) throws Exception {
         AtomicInteger runs = new AtomicInteger();
         CountDownLatch inFirstRun = new CountDownLatch(1);
         CountDownLatch releaseFirstRun = new CountDownLatch(1);
@@ -43,14 +50,15 @@ class ReconcileLoopTest {
             } else {
                 secondRun.countDown();
             }
-        }, Duration.ofMillis(1), "test-loop")) {
-            loop.request();
+        }, immediate ? Duration.ofSeconds(30) : Duration.ofMillis(1), "test-loop")) {
+            Runnable request = immediate ? loop::requestNow : loop::request;
+            request.run();
             assertThat(inFirstRun.await(5, TimeUnit.SECONDS)).isTrue();
             for (int i = 0; i < 10; i++) {
-                loop.request();
+                request.run();
             }
             releaseFirstRun.countDown();
-            assertThat(secondRun.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(secondRun.await(5, TimeUnit.SECONDS)).as("the second run, not after the 30 s debounce").isTrue();
             Thread.sleep(100);
             assertThat(runs.get()).isEqualTo(2);
         }
@@ -79,32 +87,6 @@ class ReconcileLoopTest {
             assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
             Thread.sleep(100);
             assertThat(runs.get()).as("both requests served by one run").isEqualTo(1);
-        }
-    }
-
-    @Test
-    void immediateRequestsDuringARunStillLeadToExactlyOneMoreRun() throws Exception {
-        AtomicInteger runs = new AtomicInteger();
-        CountDownLatch inFirstRun = new CountDownLatch(1);
-        CountDownLatch releaseFirstRun = new CountDownLatch(1);
-        CountDownLatch secondRun = new CountDownLatch(1);
-        try (ReconcileLoop loop = new ReconcileLoop(() -> {
-            if (runs.incrementAndGet() == 1) {
-                inFirstRun.countDown();
-                await(releaseFirstRun);
-            } else {
-                secondRun.countDown();
-            }
-        }, Duration.ofSeconds(30), "test-loop")) {
-            loop.requestNow();
-            assertThat(inFirstRun.await(5, TimeUnit.SECONDS)).isTrue();
-            for (int i = 0; i < 10; i++) {
-                loop.requestNow();
-            }
-            releaseFirstRun.countDown();
-            assertThat(secondRun.await(5, TimeUnit.SECONDS)).as("the second run, not after the 30 s debounce").isTrue();
-            Thread.sleep(100);
-            assertThat(runs.get()).isEqualTo(2);
         }
     }
 
