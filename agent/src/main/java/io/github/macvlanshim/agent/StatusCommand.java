@@ -4,13 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +41,8 @@ final class StatusCommand {
             Reads the management port from %s (MACVLAN_SHIM_CONFIG names another file).
             Exit 2: bad usage or configuration; 3: the agent does not answer.""";
 
+    private static final int CONNECT_TIMEOUT_MILLIS = 3_000;
+    private static final int READ_TIMEOUT_MILLIS = 5_000;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private StatusCommand() {
@@ -67,24 +68,17 @@ final class StatusCommand {
         }
         String body;
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
-                    .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
-                            HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                err.println("macvlan-shim: " + uri + " answered HTTP " + response.statusCode()
-                        + "; expected the agent's status document (is the agent older than this command?)");
-                return UNREACHABLE;
-            }
-            body = response.body();
+            body = fetch(uri);
         } catch (ConnectException e) {
             err.println("macvlan-shim: the agent does not answer at " + uri
                     + " (is it running? systemctl status macvlan-shim)");
             return UNREACHABLE;
+        } catch (UnexpectedStatus e) {
+            err.println("macvlan-shim: " + uri + " answered HTTP " + e.status
+                    + "; expected the agent's status document (is the agent older than this command?)");
+            return UNREACHABLE;
         } catch (IOException e) {
             err.println("macvlan-shim: cannot read " + uri + ": " + e);
-            return UNREACHABLE;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return UNREACHABLE;
         }
         JsonNode doc;
@@ -103,6 +97,40 @@ final class StatusCommand {
             return READY;
         }
         return doc.path("ready").asBoolean(false) ? READY : NOT_READY;
+    }
+
+    /**
+     * One GET of the status document. {@code HttpURLConnection}, not {@code java.net.http}: the native executable
+     * has the JDK's http URL handler anyway (Quarkus enables the protocol), and the other client would add its whole
+     * module to the image for one local request (docs/native.md).
+     */
+    private static String fetch(URI uri) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+        connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+        connection.setReadTimeout(READ_TIMEOUT_MILLIS);
+        connection.setUseCaches(false);
+        try {
+            int status = connection.getResponseCode();
+            if (status != 200) {
+                throw new UnexpectedStatus(status);
+            }
+            try (InputStream in = connection.getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } finally {
+            connection.disconnect();
+        }
+    }
+
+    /** The agent answered, but not with its status document. */
+    private static final class UnexpectedStatus extends IOException {
+
+        final int status;
+
+        UnexpectedStatus(int status) {
+            super("HTTP " + status);
+            this.status = status;
+        }
     }
 
     static String usage() {

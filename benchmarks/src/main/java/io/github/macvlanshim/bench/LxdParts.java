@@ -74,7 +74,7 @@ final class LxdParts {
             "-XX:MaxMetaspaceSize=80m", "-XX:-UsePerfData");
     static final List<String> EARLIER_FLAGS = List.of("-Xmx64m", "-XX:+UseSerialGC");
     /** What the native unit (agent/src/deb/native/macvlan-shim.service) passes the executable. */
-    static final List<String> NATIVE_UNIT_FLAGS = List.of("-Xmx48m");
+    static final List<String> NATIVE_UNIT_FLAGS = List.of("-Xmx48m", "-Xmn4m");
 
     private final Report report;
     private final Path agentDir;

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.github.macvlanshim.runtime.net.IpPrefix;
 import io.github.macvlanshim.runtime.net.KernelRoute;
 import io.github.macvlanshim.runtime.net.NetworkState;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.RouteStatus;
@@ -28,16 +29,19 @@ final class RouteStatuses {
      */
     static List<RouteStatus> of(NetworkState state, int protocol, List<Endpoint> endpoints, List<ShimSpec> shims) {
         Map<String, ShimSpec> byName = shims.stream().collect(Collectors.toMap(ShimSpec::name, Function.identity()));
+        // One pass over the endpoints, not one per route: this runs at every reconcile, with hundreds of each.
+        Map<IpPrefix, List<Endpoint>> byPrefix = endpoints.stream().collect(Collectors.groupingBy(Endpoint::prefix));
         return state.routes().stream()
                 .filter(route -> route.protocol() == protocol && route.device().map(byName::containsKey).orElse(false))
-                .map(route -> status(route, byName.get(route.device().orElseThrow()), endpoints))
+                .map(route -> status(route, byName.get(route.device().orElseThrow()),
+                        byPrefix.getOrDefault(route.destination(), List.of())))
                 .sorted(ORDER)
                 .toList();
     }
 
-    private static RouteStatus status(KernelRoute route, ShimSpec shim, List<Endpoint> endpoints) {
-        List<Served> served = endpoints.stream()
-                .filter(e -> e.prefix().equals(route.destination()) && e.parent().equals(shim.parent()))
+    private static RouteStatus status(KernelRoute route, ShimSpec shim, List<Endpoint> sameAddress) {
+        List<Served> served = sameAddress.stream()
+                .filter(e -> e.parent().equals(shim.parent()))
                 .map(e -> new Served(e.source(), e.project(), e.instance(), e.nic()))
                 .distinct()
                 .sorted(Comparator.comparing(Served::source).thenComparing(Served::project)

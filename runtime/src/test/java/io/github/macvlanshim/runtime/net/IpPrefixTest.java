@@ -3,6 +3,8 @@ package io.github.macvlanshim.runtime.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Set;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,6 +38,16 @@ class IpPrefixTest {
     void refusesMalformedPrefixesSayingWhy(String text, String why) {
         assertThatThrownBy(() -> IpPrefix.parse(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(why);
+    }
+
+    @Test
+    void equalPrefixesAreEqualKeysWhateverTheirSpellingAndOthersAreNot() {
+        IpPrefix host = IpPrefix.parse("2001:db8::7");
+        assertThat(host).isEqualTo(IpPrefix.parse("2001:0db8:0:0::7/128")).hasSameHashCodeAs(IpPrefix.parse("2001:db8::7/128"));
+        assertThat(IpPrefix.parse("198.51.100.0/24")).isNotEqualTo(IpPrefix.parse("198.51.100.0/25"))
+                .isNotEqualTo(IpPrefix.parse("198.51.101.0/24")).isNotEqualTo("198.51.100.0/24");
+        assertThat(Set.of(IpPrefix.parse("198.51.100.7"), IpPrefix.parse("203.0.113.7")))
+                .contains(IpPrefix.parse("198.51.100.7/32")).doesNotContain(IpPrefix.parse("198.51.100.8"));
     }
 
     @Test

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Proxy;
 import java.net.Socket;
-import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,17 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.SocketFactory;
 
-import jnr.unixsocket.UnixSocket;
-import jnr.unixsocket.UnixSocketAddress;
-import jnr.unixsocket.UnixSocketChannel;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
 /**
  * An OkHttp client whose every connection is one unix socket, whatever host the URL names: what the LXD/Incus and
- * Docker/Podman sources talk HTTP over. jnr-unixsocket gives the socket (OkHttp needs a {@code java.net.Socket},
- * which the JDK's own unix-domain channels do not offer). Every call is bounded by timeouts, so none can hang the
- * reconciler; a stream that stays open (an event stream) gets a client of its own from {@link #streaming}.
+ * Docker/Podman sources talk HTTP over. OkHttp needs a {@code java.net.Socket}; {@link UnixDomainSocket} is one over
+ * the JDK's own unix-domain channel, so no native library is involved, on the JVM or in the native executable. Every
+ * call is bounded by timeouts, so none can hang the reconciler; a stream that stays open (an event stream) gets a client of its own from {@link #streaming}.
  */
 public final class UnixSocketHttp implements AutoCloseable {
 
@@ -88,7 +84,7 @@ public final class UnixSocketHttp implements AutoCloseable {
         http.connectionPool().evictAll();
     }
 
-    /** jnr reports a missing or refused socket without a message of its own. */
+    /** An exception's class and message; some I/O exceptions carry no message of their own. */
     public static String describe(Throwable e) {
         String message = e.getMessage();
         String kind = e.getClass().getSimpleName();
@@ -106,7 +102,7 @@ public final class UnixSocketHttp implements AutoCloseable {
 
         @Override
         public Socket createSocket() throws IOException {
-            return new PathSocket(path);
+            return new UnixDomainSocket(path);
         }
 
         @Override
@@ -134,35 +130,6 @@ public final class UnixSocketHttp implements AutoCloseable {
             Socket socket = createSocket();
             socket.connect(null, (int) CONNECT_TIMEOUT.toMillis());
             return socket;
-        }
-    }
-
-    /**
-     * jnr's own connect refuses an {@code InetSocketAddress} with an unchecked exception; OkHttp only ever
-     * hands one over, so the address is replaced by the socket path.
-     */
-    static final class PathSocket extends UnixSocket {
-
-        private final Path path;
-
-        PathSocket(Path path) throws IOException {
-            super(UnixSocketChannel.open());
-            this.path = path;
-        }
-
-        @Override
-        public void connect(SocketAddress ignored) throws IOException {
-            connect(ignored, 0);
-        }
-
-        @Override
-        public void connect(SocketAddress ignored, int timeout) throws IOException {
-            try {
-                super.connect(new UnixSocketAddress(path.toFile()), timeout);
-            } catch (RuntimeException e) {
-                // jnr turns some errno values into unchecked exceptions: a refused socket is an I/O failure.
-                throw new IOException("cannot connect to " + path + ": " + describe(e), e);
-            }
         }
     }
 }
