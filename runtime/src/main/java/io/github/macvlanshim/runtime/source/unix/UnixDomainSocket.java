@@ -188,10 +188,12 @@ final class UnixDomainSocket extends Socket {
             }
             long wait = 0;
             if (timeout > 0) {
-                wait = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (wait <= 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
                     throw new SocketTimeoutException("Read timed out after " + timeout + " ms");
                 }
+                // Rounded up: a select may return early, and a truncated wait would give up before the timeout.
+                wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
             }
             await(readable, wait);
         }
