@@ -153,7 +153,7 @@ public final class Engine implements AutoCloseable {
             checkAgainstHost(withMacs, state, ownership);
             engine = new Engine(withMacs, network, sources, listener, lock, true);
             try {
-                engine.reconciler.leftoverShims(leftovers == Leftovers.REMOVE);
+                engine.reconciler.leftoverShims(state, leftovers == Leftovers.REMOVE);
             } catch (HostNetworkException e) {
                 LOG.warnf("could not look for shims left by an earlier run: %s", e.getMessage());
             }

@@ -146,12 +146,13 @@ public final class Reconciler {
     /**
      * Shims an earlier run left that no shim is configured as any more ({@link Planner#leftovers}): removed when
      * {@code remove} (dev mode, where a killed session leaves them), else named in one WARN line each and left in
-     * place (an operator's host: what to do with it is theirs to decide).
+     * place (an operator's host: what to do with it is theirs to decide). {@code host} is the host as read at the
+     * engine's start, before it watches the kernel: the first reconcile reads it again.
      */
-    public void leftoverShims(boolean remove) throws HostNetworkException {
+    public void leftoverShims(NetworkState host, boolean remove) throws HostNetworkException {
         lock.lock();
         try {
-            Plan leftovers = planner.leftovers(settings.shims(), network.read());
+            Plan leftovers = planner.leftovers(settings.shims(), host);
             if (remove) {
                 remove(leftovers, "removing a shim left by an earlier run",
                         " (left by an earlier run, not configured any more)");

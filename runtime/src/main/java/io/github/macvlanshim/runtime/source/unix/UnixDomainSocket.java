@@ -38,8 +38,8 @@ final class UnixDomainSocket extends Socket {
     private final InputStream in = new In();
     private final OutputStream out = new Out();
     private volatile int soTimeout;
+    /** Not the channel's: a {@code Socket} stays connected once closed, a channel does not. */
     private volatile boolean connected;
-    private volatile boolean closed;
     private volatile boolean inputShut;
     private volatile boolean outputShut;
 
@@ -134,7 +134,7 @@ final class UnixDomainSocket extends Socket {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return !channel.isOpen();
     }
 
     @Override
@@ -150,10 +150,6 @@ final class UnixDomainSocket extends Socket {
     /** Closing a selector wakes a thread waiting on it, which then finds the socket closed. */
     @Override
     public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
         try {
             readable.close();
             writable.close();
@@ -164,11 +160,11 @@ final class UnixDomainSocket extends Socket {
 
     @Override
     public String toString() {
-        return "UnixDomainSocket[" + path + (closed ? ", closed" : connected ? ", connected" : "") + "]";
+        return "UnixDomainSocket[" + path + (isClosed() ? ", closed" : connected ? ", connected" : "") + "]";
     }
 
     private void open() throws SocketException {
-        if (closed) {
+        if (isClosed()) {
             throw new SocketException("Socket is closed");
         }
         if (!connected) {

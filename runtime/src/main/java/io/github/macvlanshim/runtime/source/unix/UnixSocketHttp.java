@@ -22,7 +22,8 @@ import okhttp3.OkHttpClient;
  * An OkHttp client whose every connection is one unix socket, whatever host the URL names: what the LXD/Incus and
  * Docker/Podman sources talk HTTP over. OkHttp needs a {@code java.net.Socket}; {@link UnixDomainSocket} is one over
  * the JDK's own unix-domain channel, so no native library is involved, on the JVM or in the native executable. Every
- * call is bounded by timeouts, so none can hang the reconciler; a stream that stays open (an event stream) gets a client of its own from {@link #streaming}.
+ * call is bounded by timeouts, so none can hang the reconciler; a stream that stays open (an event stream) gets a
+ * client of its own from {@link #streaming}.
  */
 public final class UnixSocketHttp implements AutoCloseable {
 
