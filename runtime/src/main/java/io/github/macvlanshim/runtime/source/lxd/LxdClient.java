@@ -3,7 +3,12 @@ package io.github.macvlanshim.runtime.source.lxd;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -53,11 +58,8 @@ public final class LxdClient implements SocketLookup.Client {
             String text = body == null ? "" : body.string();
             JsonNode envelope = parse(text);
             if (!response.isSuccessful()) {
-                String error = envelope != null && envelope.path("error").isTextual()
-                        ? UntrustedText.escape(envelope.get("error").asText())
-                        : JsonText.abbreviate(json.getNodeFactory().textNode(text));
                 throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
-                        + ": " + error, response.code(), null);
+                        + ": " + errorText(envelope, text), response.code(), null);
             }
             if (envelope == null || !envelope.isObject() || !"sync".equals(envelope.path("type").asText())) {
                 throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
@@ -69,6 +71,91 @@ public final class LxdClient implements SocketLookup.Client {
         } catch (IOException e) {
             throw new LxdException("LXD at " + socket() + ": GET " + path + " failed: " + describe(e), 0, e);
         }
+    }
+
+    /**
+     * GETs a listing ({@code path} "/1.0/instances?recursion=2") and hands each element of its metadata array to
+     * {@code each} as it is read, one at a time, straight from the socket: a tree of a whole listing is several times
+     * its JSON (100 instances, ~0.5 MB of it), one element's a few kB. Throws as {@link #get} does, and when the
+     * metadata is not an array; elements handed over before a failure belong to an answer that failed.
+     */
+    public void getEach(String path, Consumer<JsonNode> each) throws LxdException {
+        Request request = new Request.Builder().url(UnixSocketHttp.BASE + path).get().build();
+        try (Response response = http.newCall(request).execute()) {
+            ResponseBody body = response.body();
+            if (!response.isSuccessful() || body == null) {
+                String text = body == null ? "" : body.string();
+                JsonNode envelope = parse(text);
+                throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
+                        + ": " + errorText(envelope, text), response.code(), null);
+            }
+            Optional<String> wrong;
+            try (JsonParser parser = json.createParser(body.byteStream())) {
+                wrong = eachElement(parser, each);
+            } catch (JsonProcessingException e) {
+                throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
+                        + " with a body that is not JSON (" + UntrustedText.escape(e.getOriginalMessage())
+                        + "), expected a sync response object", response.code(), e);
+            }
+            if (wrong.isPresent()) {
+                throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
+                        + " with " + wrong.get(), response.code(), null);
+            }
+        } catch (IOException e) {
+            throw new LxdException("LXD at " + socket() + ": GET " + path + " failed: " + describe(e), 0, e);
+        }
+    }
+
+    /**
+     * Reads a sync answer from {@code parser}, handing each element of its metadata array to {@code each} as it
+     * is parsed. Returns what is wrong with the answer's shape, if anything ("a response of type "async", expected
+     * a sync response"); throws for JSON that does not parse. Pure but for {@code each}: the fuzz tests drive it.
+     */
+    static Optional<String> eachElement(JsonParser parser, Consumer<JsonNode> each) throws IOException {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            return Optional.of(JsonText.abbreviate(parser.currentToken() == null ? NullNode.getInstance()
+                    : parser.readValueAsTree()) + ", expected a sync response object");
+        }
+        String type = null;
+        JsonNode metadata = null;
+        boolean listed = false;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if ("metadata".equals(field)) {
+                if (listed || metadata != null) {
+                    return Optional.of("metadata twice, expected one array");
+                }
+                if (value == JsonToken.START_ARRAY) {
+                    listed = true;
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
+                        each.accept(parser.readValueAsTree());
+                    }
+                } else {
+                    metadata = parser.readValueAsTree();
+                }
+            } else if ("type".equals(field)) {
+                JsonNode node = parser.readValueAsTree();
+                type = node.isTextual() ? node.asText() : JsonText.abbreviate(node);
+            } else {
+                parser.skipChildren();
+            }
+        }
+        if (!"sync".equals(type)) {
+            return Optional.of("a response of type " + (type == null ? "(none)" : UntrustedText.escape(type))
+                    + ", expected a sync response");
+        }
+        if (!listed) {
+            return Optional.of("metadata " + (metadata == null ? "(none)" : JsonText.abbreviate(metadata))
+                    + ", expected an array");
+        }
+        return Optional.empty();
+    }
+
+    private String errorText(JsonNode envelope, String text) {
+        return envelope != null && envelope.path("error").isTextual()
+                ? UntrustedText.escape(envelope.get("error").asText())
+                : JsonText.abbreviate(json.getNodeFactory().textNode(text));
     }
 
     /** Opens a WebSocket on {@code path} ("/1.0/events?type=lifecycle"); the listener hears everything. */

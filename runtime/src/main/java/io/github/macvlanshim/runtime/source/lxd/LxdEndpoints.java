@@ -195,24 +195,54 @@ public final class LxdEndpoints {
 
     /** Every endpoint and every NIC left out, from the three answers' metadata. */
     public Listing listing(JsonNode server, JsonNode networks, JsonNode instances) throws SourceException {
-        Server where = server(server);
-        Map<String, MacvlanNetwork> macvlanNetworks = macvlanNetworks(networks);
+        Listed listed = listed(server, networks);
         if (instances == null || !instances.isArray()) {
             throw new SourceException("GET " + INSTANCES_PATH + ": metadata is " + describe(instances)
                     + ", expected an array of instances");
         }
-        List<Endpoint> endpoints = new ArrayList<>();
-        Map<String, List<UnroutableNic>> unroutable = new LinkedHashMap<>();
-        if (!instances.isEmpty() && instances.get(0).isTextual()
-                && java.util.stream.StreamSupport.stream(instances.spliterator(), false).allMatch(JsonNode::isTextual)) {
-            // A list of URLs: the daemon did not take the recursion asked for. "No instances" would be a lie.
-            throw new SourceException("GET " + INSTANCES_PATH + ": metadata lists " + abbreviate(instances.get(0))
-                    + " and other URLs, expected instance objects (the daemon did not honour the recursion asked for)");
-        }
         for (JsonNode instance : instances) {
+            listed.add(instance);
+        }
+        return listed.listing();
+    }
+
+    /**
+     * A listing to be handed its instances one at a time, as {@link LxdClient#getEach} reads them: a tree of the
+     * whole answer is several times its JSON, one instance's is a few kB.
+     */
+    public Listed listed(JsonNode server, JsonNode networks) throws SourceException {
+        return new Listed(server(server), macvlanNetworks(networks));
+    }
+
+    /** A listing being read: {@link #add} each element of the metadata array, then {@link #listing}. */
+    public final class Listed {
+
+        private final Server where;
+        private final Map<String, MacvlanNetwork> macvlanNetworks;
+        private final List<Endpoint> endpoints = new ArrayList<>();
+        private final Map<String, List<UnroutableNic>> unroutable = new LinkedHashMap<>();
+        /** Text elements wait: a listing of nothing but URLs is refused whole, with no line for each of them. */
+        private final List<JsonNode> texts = new ArrayList<>();
+        private int added;
+
+        private Listed(Server where, Map<String, MacvlanNetwork> macvlanNetworks) {
+            this.where = where;
+            this.macvlanNetworks = macvlanNetworks;
+        }
+
+        public void add(JsonNode instance) {
+            added++;
+            if (instance.isTextual()) {
+                texts.add(instance);
+            } else {
+                addInstance(instance);
+            }
+        }
+
+        private void addInstance(JsonNode instance) {
             Optional<Identity> identity = identity(instance);
             if (identity.isEmpty()) {
-                continue;
+                return;
             }
             Nics nics = runningNics(instance, identity.get(), where, macvlanNetworks);
             if (!nics.unroutable().isEmpty()) {
@@ -220,7 +250,19 @@ public final class LxdEndpoints {
             }
             endpoints.addAll(endpoints(instance, identity.get(), nics));
         }
-        return new Listing(endpoints, unroutable);
+
+        /** What the elements added make; throws when they were all URLs (the daemon ignored the recursion). */
+        public Listing listing() throws SourceException {
+            if (added > 0 && texts.size() == added) {
+                // A list of URLs: the daemon did not take the recursion asked for. "No instances" would be a lie.
+                throw new SourceException("GET " + INSTANCES_PATH + ": metadata lists " + abbreviate(texts.get(0))
+                        + " and other URLs, expected instance objects (the daemon did not honour the recursion asked"
+                        + " for)");
+            }
+            texts.forEach(this::addInstance);
+            texts.clear();
+            return new Listing(endpoints, unroutable);
+        }
     }
 
     /**

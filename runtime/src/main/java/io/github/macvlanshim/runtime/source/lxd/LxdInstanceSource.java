@@ -171,8 +171,9 @@ public final class LxdInstanceSource implements InstanceSource {
                     + " in quarkus.macvlan-shim.lxd.socket");
         }
         JsonNode networks = current.get(LxdEndpoints.NETWORKS_PATH);
-        JsonNode instances = current.get(LxdEndpoints.instancesPath(serverAnswer));
-        LxdEndpoints.Listing listing = parser.listing(serverAnswer, networks, instances);
+        LxdEndpoints.Listed listed = parser.listed(serverAnswer, networks);
+        current.getEach(LxdEndpoints.instancesPath(serverAnswer), listed::add);
+        LxdEndpoints.Listing listing = listed.listing();
         server = answered;
         macvlanNetworks = parser.macvlanNetworks(networks);
         unroutable.keySet().retainAll(listing.unroutable().keySet());

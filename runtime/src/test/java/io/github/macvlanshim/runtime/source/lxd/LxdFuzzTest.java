@@ -53,8 +53,8 @@ class LxdFuzzTest {
     }
 
     /**
-     * The metadata {@link LxdClient#get} hands on for a response body, or empty where it throws LxdException
-     * (a SourceException) itself: not JSON, not an object, not a sync response.
+     * The metadata {@link LxdClient#get} hands on for a response body (the server's, the networks'), or empty where
+     * it throws LxdException (a SourceException) itself: not JSON, not an object, not a sync response.
      */
     private static Optional<JsonNode> metadataAsTheClientReadsIt(String body) {
         JsonNode envelope;
@@ -70,6 +70,18 @@ class LxdFuzzTest {
         return Optional.of(metadata == null ? NullNode.getInstance() : metadata);
     }
 
+    /**
+     * Hands {@code body}'s instances to {@code listed} as {@link LxdClient#getEach} does, element by element from
+     * the stream; false where the client throws LxdException itself (not JSON, not a sync response, no array).
+     */
+    private static boolean listedAsTheClientReadsIt(String body, LxdEndpoints.Listed listed) {
+        try (var parser = Fixtures.JSON.createParser(body)) {
+            return LxdClient.eachElement(parser, listed::add).isEmpty();
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     private static List<Endpoint> baseline() throws SourceException {
         return new LxdEndpoints("lxd", new ProblemLog(line -> {
         })).endpoints(SERVER.get("metadata"), NETWORKS.get("metadata"), INSTANCES.get("metadata"));
@@ -83,13 +95,17 @@ class LxdFuzzTest {
             int which = mutator.random().nextInt(5);
             Optional<JsonNode> server = metadataAsTheClientReadsIt(which == 0 ? mutator.mutate(SERVER) : SERVER.toString());
             Optional<JsonNode> networks = metadataAsTheClientReadsIt(which == 1 ? mutator.mutate(NETWORKS) : NETWORKS.toString());
-            Optional<JsonNode> instances = metadataAsTheClientReadsIt(which >= 2 ? mutator.mutate(INSTANCES) : INSTANCES.toString());
-            if (server.isEmpty() || networks.isEmpty() || instances.isEmpty()) {
+            String instances = which >= 2 ? mutator.mutate(INSTANCES) : INSTANCES.toString();
+            if (server.isEmpty() || networks.isEmpty()) {
                 return Outcome.REFUSED;
             }
             try {
-                new LxdEndpoints("lxd", fuzz.problems()).endpoints(server.get(), networks.get(), instances.get())
-                        .forEach(endpoint -> USABLE.check(endpoint, fuzz.replay()));
+                LxdEndpoints.Listed listed = new LxdEndpoints("lxd", fuzz.problems())
+                        .listed(server.get(), networks.get());
+                if (!listedAsTheClientReadsIt(instances, listed)) {
+                    return Outcome.REFUSED;
+                }
+                listed.listing().endpoints().forEach(endpoint -> USABLE.check(endpoint, fuzz.replay()));
                 return Outcome.PARSED;
             } catch (SourceException e) {
                 assertThat(e.getMessage()).as(fuzz.replay()).startsWith("GET /1.0");
