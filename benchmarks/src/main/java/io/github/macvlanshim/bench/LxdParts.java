@@ -407,7 +407,7 @@ final class LxdParts {
                         + " | " + nativeReady[pass].spread() + " | " + Stats.f(nativeRouted[pass].median()) + " | "
                         + nativeRss[pass].spread() + " |");
             }
-            report.line("| native agent, LXD off, " + STATIC_ROUTES + " static routes (the agent's own start) | "
+            report.line("| native agent, LXD off, " + STATIC_ROUTES + " static routes (no daemon in its start) | "
                     + staticReady.spread() + " | " + Stats.f(staticRouted.median()) + " | " + staticRss.spread() + " |");
         }
         report.line("| agent with the earlier flags `" + String.join(" ", EARLIER_FLAGS) + "`, " + burstNames.size()
@@ -590,8 +590,8 @@ final class LxdParts {
     }
 
     /**
-     * LXD off, {@code routes} static routes instead (198.51.100.1 and on): the agent's start without any daemon's
-     * answer in it, the part of "ready" that is the agent's own.
+     * LXD off, {@code routes} static routes instead (198.51.100.1 and on): the agent's start with no daemon's answer
+     * in it (but {@code routes} routes to install).
      */
     static List<String> staticSource(int routes) {
         List<String> addresses = new ArrayList<>();
