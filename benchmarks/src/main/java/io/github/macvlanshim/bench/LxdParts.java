@@ -440,14 +440,14 @@ final class LxdParts {
 
     /**
      * What LXD alone takes to answer the listing an agent makes at start-up (the path it would choose for this
-     * daemon), over the same client: the part of "ready" no agent can save while readiness waits for the first
-     * converged reconcile.
+     * daemon), over the same client, read as the agent reads it: the part of "ready" no agent can save while
+     * readiness waits for the first converged reconcile.
      */
     private double startupListingMillis() {
         try (LxdClient client = new LxdClient(lxd.socket())) {
             String path = LxdEndpoints.instancesPath(client.get("/1.0"));
             long started = System.nanoTime();
-            client.get(path);
+            client.getEach(path, instance -> { });
             return (System.nanoTime() - started) / 1e6;
         } catch (LxdException e) {
             throw new IllegalStateException("the start-up listing failed: " + e.getMessage(), e);

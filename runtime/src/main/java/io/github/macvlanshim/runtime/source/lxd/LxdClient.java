@@ -52,24 +52,21 @@ public final class LxdClient implements SocketLookup.Client {
      * naming the path, the HTTP status and LXD's error text when the call fails.
      */
     public JsonNode get(String path) throws LxdException {
-        Request request = new Request.Builder().url(UnixSocketHttp.BASE + path).get().build();
-        try (Response response = http.newCall(request).execute()) {
+        try (Response response = call(path)) {
             ResponseBody body = response.body();
             String text = body == null ? "" : body.string();
             JsonNode envelope = parse(text);
             if (!response.isSuccessful()) {
-                throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
-                        + ": " + errorText(envelope, text), response.code(), null);
+                throw refused(path, response.code(), envelope, text);
             }
             if (envelope == null || !envelope.isObject() || !"sync".equals(envelope.path("type").asText())) {
-                throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
-                        + " with " + JsonText.abbreviate(envelope) + ", expected a sync response object",
-                        response.code(), null);
+                throw new LxdException(answered(path, response.code()) + " with " + JsonText.abbreviate(envelope)
+                        + ", expected a sync response object", response.code(), null);
             }
             JsonNode metadata = envelope.get("metadata");
             return metadata == null ? NullNode.getInstance() : metadata;
         } catch (IOException e) {
-            throw new LxdException("LXD at " + socket() + ": GET " + path + " failed: " + describe(e), 0, e);
+            throw failed(path, e);
         }
     }
 
@@ -80,30 +77,46 @@ public final class LxdClient implements SocketLookup.Client {
      * metadata is not an array; elements handed over before a failure belong to an answer that failed.
      */
     public void getEach(String path, Consumer<JsonNode> each) throws LxdException {
-        Request request = new Request.Builder().url(UnixSocketHttp.BASE + path).get().build();
-        try (Response response = http.newCall(request).execute()) {
+        try (Response response = call(path)) {
             ResponseBody body = response.body();
             if (!response.isSuccessful() || body == null) {
                 String text = body == null ? "" : body.string();
-                JsonNode envelope = parse(text);
-                throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
-                        + ": " + errorText(envelope, text), response.code(), null);
+                throw refused(path, response.code(), parse(text), text);
             }
             Optional<String> wrong;
             try (JsonParser parser = json.createParser(body.byteStream())) {
                 wrong = eachElement(parser, each);
             } catch (JsonProcessingException e) {
-                throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
-                        + " with a body that is not JSON (" + UntrustedText.escape(e.getOriginalMessage())
-                        + "), expected a sync response object", response.code(), e);
+                throw new LxdException(answered(path, response.code()) + " with a body that is not JSON ("
+                        + UntrustedText.escape(e.getOriginalMessage()) + "), expected a sync response object",
+                        response.code(), e);
             }
             if (wrong.isPresent()) {
-                throw new LxdException("LXD at " + socket() + ": GET " + path + " answered HTTP " + response.code()
-                        + " with " + wrong.get(), response.code(), null);
+                throw new LxdException(answered(path, response.code()) + " with " + wrong.get(), response.code(), null);
             }
         } catch (IOException e) {
-            throw new LxdException("LXD at " + socket() + ": GET " + path + " failed: " + describe(e), 0, e);
+            throw failed(path, e);
         }
+    }
+
+    private Response call(String path) throws IOException {
+        return http.newCall(new Request.Builder().url(UnixSocketHttp.BASE + path).get().build()).execute();
+    }
+
+    private String answered(String path, int code) {
+        return "LXD at " + socket() + ": GET " + path + " answered HTTP " + code;
+    }
+
+    /** An answer that is not a 2xx: LXD's own error text where its envelope has one, else the body abbreviated. */
+    private LxdException refused(String path, int code, JsonNode envelope, String text) {
+        String error = envelope != null && envelope.path("error").isTextual()
+                ? UntrustedText.escape(envelope.get("error").asText())
+                : JsonText.abbreviate(json.getNodeFactory().textNode(text));
+        return new LxdException(answered(path, code) + ": " + error, code, null);
+    }
+
+    private LxdException failed(String path, IOException e) {
+        return new LxdException("LXD at " + socket() + ": GET " + path + " failed: " + describe(e), 0, e);
     }
 
     /**
@@ -116,7 +129,7 @@ public final class LxdClient implements SocketLookup.Client {
             return Optional.of(JsonText.abbreviate(parser.currentToken() == null ? NullNode.getInstance()
                     : parser.readValueAsTree()) + ", expected a sync response object");
         }
-        String type = null;
+        JsonNode type = null;
         JsonNode metadata = null;
         boolean listed = false;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -135,27 +148,20 @@ public final class LxdClient implements SocketLookup.Client {
                     metadata = parser.readValueAsTree();
                 }
             } else if ("type".equals(field)) {
-                JsonNode node = parser.readValueAsTree();
-                type = node.isTextual() ? node.asText() : JsonText.abbreviate(node);
+                type = parser.readValueAsTree();
             } else {
                 parser.skipChildren();
             }
         }
-        if (!"sync".equals(type)) {
-            return Optional.of("a response of type " + (type == null ? "(none)" : UntrustedText.escape(type))
-                    + ", expected a sync response");
+        if (type == null || !type.isTextual() || !"sync".equals(type.asText())) {
+            return Optional.of("a response of type " + (type == null ? "(none)" : type.isTextual()
+                    ? UntrustedText.escape(type.asText()) : JsonText.abbreviate(type)) + ", expected a sync response");
         }
         if (!listed) {
             return Optional.of("metadata " + (metadata == null ? "(none)" : JsonText.abbreviate(metadata))
                     + ", expected an array");
         }
         return Optional.empty();
-    }
-
-    private String errorText(JsonNode envelope, String text) {
-        return envelope != null && envelope.path("error").isTextual()
-                ? UntrustedText.escape(envelope.get("error").asText())
-                : JsonText.abbreviate(json.getNodeFactory().textNode(text));
     }
 
     /** Opens a WebSocket on {@code path} ("/1.0/events?type=lifecycle"); the listener hears everything. */

@@ -211,7 +211,12 @@ public final class LxdEndpoints {
      * whole answer is several times its JSON, one instance's is a few kB.
      */
     public Listed listed(JsonNode server, JsonNode networks) throws SourceException {
-        return new Listed(server(server), macvlanNetworks(networks));
+        return listed(server(server), macvlanNetworks(networks));
+    }
+
+    /** As {@link #listed(JsonNode, JsonNode)}, with the server's and the networks' answers already parsed. */
+    public Listed listed(Server server, Map<String, MacvlanNetwork> macvlanNetworks) {
+        return new Listed(server, macvlanNetworks);
     }
 
     /** A listing being read: {@link #add} each element of the metadata array, then {@link #listing}. */

@@ -170,12 +170,13 @@ public final class LxdInstanceSource implements InstanceSource {
             throw new SourceException(why + ": name it " + answered.daemon().sourceName() + "=" + current.socket()
                     + " in quarkus.macvlan-shim.lxd.socket");
         }
-        JsonNode networks = current.get(LxdEndpoints.NETWORKS_PATH);
-        LxdEndpoints.Listed listed = parser.listed(serverAnswer, networks);
+        Map<String, LxdEndpoints.MacvlanNetwork> networks =
+                parser.macvlanNetworks(current.get(LxdEndpoints.NETWORKS_PATH));
+        LxdEndpoints.Listed listed = parser.listed(answered, networks);
         current.getEach(LxdEndpoints.instancesPath(serverAnswer), listed::add);
         LxdEndpoints.Listing listing = listed.listing();
         server = answered;
-        macvlanNetworks = parser.macvlanNetworks(networks);
+        macvlanNetworks = networks;
         unroutable.keySet().retainAll(listing.unroutable().keySet());
         unroutable.putAll(listing.unroutable());
         return listing.endpoints();
