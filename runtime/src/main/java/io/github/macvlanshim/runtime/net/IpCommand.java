@@ -75,12 +75,79 @@ public final class IpCommand {
     }
 
     /**
-     * Runs {@code command} with {@code stdin} as its standard input, written in full to a private temporary file
+     * Starts {@code ip [-n NS] ARGS...}, fed {@code stdin}, and returns at once: two reads of the kernel can run side by
+     * side ({@link IpRoute2HostNetwork#read}). {@link Running#finish} waits for it as {@link #ip} does.
+     */
+    public Running start(List<String> args, String stdin) throws HostNetworkException {
+        return launch(ipCommandLine(args), stdin);
+    }
+
+    /** A command started by {@link #start}: finish it, or close it to kill it (a no-op once it finished). */
+    public final class Running implements AutoCloseable {
+
+        private final String line;
+        private final Process process;
+        private final long deadline;
+        private final CompletableFuture<String> stdout;
+        private final CompletableFuture<String> stderr;
+
+        private Running(String line, Process process, long deadline) {
+            this.line = line;
+            this.process = process;
+            this.deadline = deadline;
+            // Both pipes drain at once: a child blocked on a full pipe would never finish.
+            this.stdout = drain(process.getInputStream());
+            this.stderr = drain(process.getErrorStream());
+        }
+
+        /**
+         * Waits for the command until its deadline (the timeout, counted from its start) and returns what it printed;
+         * throws naming the command, exit code and stderr when it failed, and kills it when it is late.
+         */
+        public Output finish() throws HostNetworkException {
+            try {
+                long left = deadline - System.nanoTime();
+                if (!process.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS)) {
+                    process.destroyForcibly();
+                    throw new HostNetworkException("'" + line + "' did not finish within " + timeout.toMillis() + " ms");
+                }
+                Output output = new Output(stdout.get(), stderr.get());
+                if (process.exitValue() != 0) {
+                    throw new IpCommandException("'" + line + "' exited with " + process.exitValue() + ": "
+                            + oneLine(output.stderr()), process.exitValue(), output.stderr());
+                }
+                return output;
+            } catch (ExecutionException e) {
+                process.destroyForcibly();
+                throw new HostNetworkException("'" + line + "' failed: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new HostNetworkException("interrupted while running '" + line + "'", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private Output run(List<String> command, String stdin) throws HostNetworkException {
+        try (Running running = launch(command, stdin)) {
+            return running.finish();
+        }
+    }
+
+    /**
+     * Starts {@code command} with {@code stdin} as its standard input, written in full to a private temporary file
      * before the command starts. Never a pipe: if this process died while writing one (SIGKILL, OOM), {@code ip
      * -batch} would read a truncated last line and run it, e.g. {@code route add 2001:db8::1508/128 dev mynet
      * proto 7}: a route that is not ours, left for good. With a file, the command sees all of the input or none.
      */
-    private Output run(List<String> command, String stdin) throws HostNetworkException {
+    private Running launch(List<String> command, String stdin) throws HostNetworkException {
         String line = String.join(" ", command);
         Path input;
         try {
@@ -90,36 +157,18 @@ public final class IpCommand {
             throw new HostNetworkException("cannot write the input of '" + line + "' to a temporary file in "
                     + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
         }
-        Process process;
+        List<String> resolved = new ArrayList<>(command);
+        resolved.set(0, ToolPaths.resolve(command.get(0)));
         try {
-            process = new ProcessBuilder(command).redirectInput(input.toFile()).start();
+            long started = System.nanoTime();
+            return new Running(line, new ProcessBuilder(resolved).redirectInput(input.toFile()).start(),
+                    started + timeout.toNanos());
         } catch (IOException e) {
+            ToolPaths.forget(command.get(0));
             throw new HostNetworkException("cannot start '" + line + "': " + e.getMessage(), e);
         } finally {
             // The child holds its own descriptor from start() on: the name is no longer needed.
             deleteQuietly(input);
-        }
-        try {
-            // Both pipes drain at once: a child blocked on a full pipe would never finish.
-            CompletableFuture<String> stdout = drain(process.getInputStream(), line);
-            CompletableFuture<String> stderr = drain(process.getErrorStream(), line);
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                throw new HostNetworkException("'" + line + "' did not finish within " + timeout.toMillis() + " ms");
-            }
-            Output output = new Output(stdout.get(), stderr.get());
-            if (process.exitValue() != 0) {
-                throw new IpCommandException("'" + line + "' exited with " + process.exitValue() + ": "
-                        + oneLine(output.stderr()), process.exitValue(), output.stderr());
-            }
-            return output;
-        } catch (ExecutionException e) {
-            process.destroyForcibly();
-            throw new HostNetworkException("'" + line + "' failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new HostNetworkException("interrupted while running '" + line + "'", e);
         }
     }
 
@@ -136,7 +185,7 @@ public final class IpCommand {
     }
 
     /** A thread of its own per stream: a shared pool could starve while both readers block. */
-    private static CompletableFuture<String> drain(InputStream stream, String line) {
+    private static CompletableFuture<String> drain(InputStream stream) {
         CompletableFuture<String> text = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (stream) {

@@ -7,8 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@link HostNetwork} on iproute2: two {@code ip -json} processes per read, one {@code ip -force -batch -} process
- * per run of ip changes. With a namespace name, everything happens inside that namespace.
+ * {@link HostNetwork} on iproute2: two {@code ip -json} processes per read (side by side), one
+ * {@code ip -force -batch -} process per run of ip changes. With a namespace name, everything happens inside that namespace.
  */
 public final class IpRoute2HostNetwork implements HostNetwork {
 
@@ -28,11 +28,17 @@ public final class IpRoute2HostNetwork implements HostNetwork {
         this.ip = ip;
     }
 
+    /**
+     * The two processes run side by side: they were never one moment (a route can change between them, and the
+     * next reconcile reads it again), and the read takes as long as the slower one instead of both. Each is one
+     * family's routes: ip shows one family per route dump ({@code -6}), and a batch line cannot switch it.
+     */
     @Override
     public NetworkState read() throws HostNetworkException {
-        String linksAndIpv4 = ip.ip(List.of("-N", "-d", "-j", "-batch", "-"), READ_LINKS_AND_IPV4).stdout();
-        String ipv6 = ip.ip(List.of("-N", "-j", "-6", "-batch", "-"), READ_IPV6).stdout();
-        return IpJsonParser.parse(linksAndIpv4, ipv6);
+        try (IpCommand.Running linksAndIpv4 = ip.start(List.of("-N", "-d", "-j", "-batch", "-"), READ_LINKS_AND_IPV4);
+                IpCommand.Running ipv6 = ip.start(List.of("-N", "-j", "-6", "-batch", "-"), READ_IPV6)) {
+            return IpJsonParser.parse(linksAndIpv4.finish().stdout(), ipv6.finish().stdout());
+        }
     }
 
     @Override

@@ -11,6 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -53,6 +58,16 @@ public final class Reconciler {
     private final Clock clock;
     private final Consumer<ReconcileReport> listener;
     private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Reads the kernel while sources are snapshotted: the two are independent, and a snapshot mostly waits on a
+     * daemon. One thread at most (one reconcile at a time), gone when idle.
+     */
+    private final ThreadPoolExecutor kernelReads = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), task -> {
+                Thread thread = new Thread(task, "macvlan-shim-kernel-read");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     private Set<Conflict> knownConflicts = Set.of();
     private Set<RefusedChange> knownRefusals = Set.of();
@@ -128,6 +143,7 @@ public final class Reconciler {
         lock.lock();
         try {
             stopped = true;
+            kernelReads.shutdown();
         } finally {
             lock.unlock();
         }
@@ -193,12 +209,14 @@ public final class Reconciler {
     private ReconcileReport reconcileLocked(String trigger) {
         long started = System.nanoTime();
         Set<Conflict> previousConflicts = knownConflicts;
+        // A snapshot asks a daemon: the kernel is read meanwhile. Without one the gather is instant: read here.
+        Future<NetworkState> before = sources.snapshotDue() ? kernelReads.submit(network::read) : null;
         SourceGatherer.Gathered gathered = sources.gather();
         DesiredState desired = DesiredStateBuilder.build(settings.shims(), gathered.endpoints(), gathered.pruneAllowed());
 
         Attempt attempt;
         try {
-            attempt = attempt(desired, network.read(), trigger);
+            attempt = attempt(desired, before == null ? network.read() : await(before), trigger);
         } catch (HostNetworkException e) {
             attempt = new Attempt(Outcome.FAILED, "reading the host network failed: " + e.getMessage(), 0, List.of(),
                     Optional.empty(), List.of());
@@ -225,6 +243,25 @@ public final class Reconciler {
                 attempt.refused());
         return new ReconcileReport(Duration.ofNanos(System.nanoTime() - started), attempt.outcome(),
                 attempt.applied(), repairs, status);
+    }
+
+    /** The kernel as read by {@link #kernelReads}, with the read's own failure. */
+    private static NetworkState await(Future<NetworkState> read) throws HostNetworkException {
+        try {
+            return read.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof HostNetworkException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new HostNetworkException(String.valueOf(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            read.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new HostNetworkException("interrupted while reading the host network", e);
+        }
     }
 
     /**

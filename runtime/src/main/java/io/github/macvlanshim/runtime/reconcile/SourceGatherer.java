@@ -97,6 +97,11 @@ public final class SourceGatherer {
         }
     }
 
+    /** Whether the next {@link #gather} takes a snapshot (asks a daemon) rather than only returning what is known. */
+    public synchronized boolean snapshotDue() {
+        return tracked.values().stream().anyMatch(state -> state.stale);
+    }
+
     /** One instance's endpoints are now {@code endpoints}: no snapshot needed for it. */
     public synchronized void instanceChanged(String source, String project, String instance, List<Endpoint> endpoints) {
         Tracked state = tracked.get(source);

@@ -28,7 +28,8 @@ final class FakeHostNetwork implements HostNetwork {
 
     private final SimulatedKernel kernel;
     private final List<ApplyCall> applyCalls = new ArrayList<>();
-    private boolean failNextRead;
+    private volatile boolean failNextRead;
+    private volatile Runnable onRead = () -> { };
     private OptionalInt failNextApplyAt = OptionalInt.empty();
 
     FakeHostNetwork(NetworkState initial) {
@@ -54,8 +55,14 @@ final class FakeHostNetwork implements HostNetwork {
         failNextApplyAt = OptionalInt.of(n);
     }
 
+    /** Runs {@code hook} at the start of every {@link #read()}, on the reading thread. */
+    void onRead(Runnable hook) {
+        onRead = hook;
+    }
+
     @Override
     public NetworkState read() throws HostNetworkException {
+        onRead.run();
         if (failNextRead) {
             failNextRead = false;
             throw new HostNetworkException("ip -json link show: simulated read failure");

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -317,6 +319,28 @@ class ReconcilerTest {
         assertThat(ownedDestinations()).containsExactly(C1);
     }
 
+    @Test
+    void theKernelIsReadWhileASourceIsAskedNotAfterItAnswers() {
+        CountDownLatch kernelRead = new CountDownLatch(1);
+        network.onRead(kernelRead::countDown);
+        boolean[] readWhileAsked = {false};
+        List<Endpoint> endpoints = List.of(lxd.endpoint(C1));
+        lxd.answersWith(() -> {
+            try {
+                readWhileAsked[0] = kernelRead.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return endpoints;
+        });
+
+        ReconcileStatus status = reconciler(false, lxd).reconcile("test");
+
+        assertThat(readWhileAsked[0]).as("the kernel was read while the source was still answering").isTrue();
+        assertThat(status.outcome()).isEqualTo(Outcome.CONVERGED);
+        assertThat(ownedDestinations()).containsExactly(C1);
+    }
+
     // ---- repairs -----------------------------------------------------------------------------------------
 
     @Test
@@ -578,6 +602,10 @@ class ReconcilerTest {
         void answers(String... destinations) {
             List<Endpoint> endpoints = Stream.of(destinations).map(this::endpoint).toList();
             answer = () -> endpoints;
+        }
+
+        void answersWith(Answer answer) {
+            this.answer = answer;
         }
 
         void failsWith(SourceException failure) {
