@@ -320,6 +320,18 @@ public final class LxdInstanceSource implements InstanceSource {
         }
     }
 
+    /**
+     * The delay before the next read of an awaited instance, counted from the start of the read that asked for it
+     * ({@code spent} ago): reads come every {@code pollInitial}, as {@link AddressWait} means, not every
+     * {@code pollInitial} plus however long the daemon took to answer (a start is when a daemon is busiest). At least
+     * half the delay is left from now, so a daemon slower than that still gets a pause between reads.
+     */
+    static Duration fromStart(Duration delay, Duration spent) {
+        Duration left = delay.minus(spent);
+        Duration pause = delay.dividedBy(2);
+        return left.compareTo(pause) < 0 ? pause : left;
+    }
+
     private final class Poll {
 
         private final String project;
@@ -372,6 +384,7 @@ public final class LxdInstanceSource implements InstanceSource {
                     return;
                 }
             }
+            long began = System.nanoTime();
             Done done;
             try {
                 done = check(scheduled);
@@ -434,7 +447,7 @@ public final class LxdInstanceSource implements InstanceSource {
                 instanceChanged(project, instance, report);
             }
             if (next.isPresent()) {
-                schedule(scheduled, next.get());
+                schedule(scheduled, fromStart(next.get(), Duration.ofNanos(System.nanoTime() - began)));
                 return;
             }
             LOG.debugf("%s event %s for %s/%s: %s", daemon.title(), action, project, instance, done.why());
