@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -17,6 +19,8 @@ import io.github.macvlanshim.runtime.net.UntrustedText;
 import io.github.macvlanshim.runtime.source.JsonText;
 import io.github.macvlanshim.runtime.source.unix.SocketLookup;
 import io.github.macvlanshim.runtime.source.unix.UnixSocketHttp;
+import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -53,21 +57,69 @@ public final class LxdClient implements SocketLookup.Client {
      */
     public JsonNode get(String path) throws LxdException {
         try (Response response = call(path)) {
-            ResponseBody body = response.body();
-            String text = body == null ? "" : body.string();
-            JsonNode envelope = parse(text);
-            if (!response.isSuccessful()) {
-                throw refused(path, response.code(), envelope, text);
-            }
-            if (envelope == null || !envelope.isObject() || !"sync".equals(envelope.path("type").asText())) {
-                throw new LxdException(answered(path, response.code()) + " with " + JsonText.abbreviate(envelope)
-                        + ", expected a sync response object", response.code(), null);
-            }
-            JsonNode metadata = envelope.get("metadata");
-            return metadata == null ? NullNode.getInstance() : metadata;
+            return metadata(path, response);
         } catch (IOException e) {
             throw failed(path, e);
         }
+    }
+
+    /**
+     * As {@link #get}, on the client's dispatcher thread: returns at once, so two GETs are under way together (a
+     * snapshot asks for the server and its networks at the same time). Completes with what {@link #get} returns,
+     * or with the {@link LxdException} it throws.
+     */
+    public CompletableFuture<JsonNode> getAsync(String path) {
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        http.newCall(request(path)).enqueue(new Callback() {
+            @Override
+            public void onResponse(Call call, Response response) {
+                try (response) {
+                    answer.complete(metadata(path, response));
+                } catch (LxdException e) {
+                    answer.completeExceptionally(e);
+                } catch (IOException e) {
+                    answer.completeExceptionally(failed(path, e));
+                }
+            }
+
+            @Override
+            public void onFailure(Call call, IOException e) {
+                answer.completeExceptionally(failed(path, e));
+            }
+        });
+        return answer;
+    }
+
+    /** What {@link #getAsync} completed with; its failure as {@link #get} would have thrown it. */
+    public static JsonNode await(CompletableFuture<JsonNode> answer) throws LxdException {
+        try {
+            return answer.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof LxdException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new LxdException("interrupted while waiting for LXD's answer", 0, e);
+        }
+    }
+
+    /** The metadata of a sync answer, or the failure: LXD's error text, or what is wrong with the answer. */
+    private JsonNode metadata(String path, Response response) throws IOException, LxdException {
+        ResponseBody body = response.body();
+        String text = body == null ? "" : body.string();
+        JsonNode envelope = parse(text);
+        if (!response.isSuccessful()) {
+            throw refused(path, response.code(), envelope, text);
+        }
+        if (envelope == null || !envelope.isObject() || !"sync".equals(envelope.path("type").asText())) {
+            throw new LxdException(answered(path, response.code()) + " with " + JsonText.abbreviate(envelope)
+                    + ", expected a sync response object", response.code(), null);
+        }
+        JsonNode metadata = envelope.get("metadata");
+        return metadata == null ? NullNode.getInstance() : metadata;
     }
 
     /**
@@ -100,7 +152,11 @@ public final class LxdClient implements SocketLookup.Client {
     }
 
     private Response call(String path) throws IOException {
-        return http.newCall(new Request.Builder().url(UnixSocketHttp.BASE + path).get().build()).execute();
+        return http.newCall(request(path)).execute();
+    }
+
+    private static Request request(String path) {
+        return new Request.Builder().url(UnixSocketHttp.BASE + path).get().build();
     }
 
     private String answered(String path, int code) {

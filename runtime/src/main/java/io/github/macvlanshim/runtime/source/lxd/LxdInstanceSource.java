@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -158,6 +159,8 @@ public final class LxdInstanceSource implements InstanceSource {
     @Override
     public List<Endpoint> snapshot() throws SourceException {
         LxdClient current = sockets.client();
+        // Independent answers: asked for together, the snapshot waits for the slower instead of both.
+        CompletableFuture<JsonNode> networksAnswer = current.getAsync(LxdEndpoints.NETWORKS_PATH);
         JsonNode serverAnswer = current.get(LxdEndpoints.SERVER_PATH);
         LxdEndpoints.Server answered = parser.server(serverAnswer);
         if (answered.daemon() != daemon) {
@@ -170,8 +173,7 @@ public final class LxdInstanceSource implements InstanceSource {
             throw new SourceException(why + ": name it " + answered.daemon().sourceName() + "=" + current.socket()
                     + " in quarkus.macvlan-shim.lxd.socket");
         }
-        Map<String, LxdEndpoints.MacvlanNetwork> networks =
-                parser.macvlanNetworks(current.get(LxdEndpoints.NETWORKS_PATH));
+        Map<String, LxdEndpoints.MacvlanNetwork> networks = parser.macvlanNetworks(LxdClient.await(networksAnswer));
         LxdEndpoints.Listed listed = parser.listed(answered, networks);
         current.getEach(LxdEndpoints.instancesPath(serverAnswer), listed::add);
         LxdEndpoints.Listing listing = listed.listing();
