@@ -22,15 +22,29 @@ public record KernelRoute(IpPrefix destination, Optional<String> device, Optiona
         UNICAST(1), LOCAL(2), BROADCAST(3), ANYCAST(4), MULTICAST(5), BLACKHOLE(6), UNREACHABLE(7), PROHIBIT(8),
         THROW(9), NAT(10), OTHER(-1);
 
+        private static final Type[] ALL = values();
+
         private final int number;
+        private final String word;
 
         Type(int number) {
             this.number = number;
+            this.word = name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The type ip's word {@code word} names ("blackhole"), if any but OTHER. */
+        public static java.util.Optional<Type> ofWord(String word) {
+            for (Type type : ALL) {
+                if (type != OTHER && type.word.equals(word)) {
+                    return java.util.Optional.of(type);
+                }
+            }
+            return java.util.Optional.empty();
         }
 
         /** The type of rtm_type {@code number}; OTHER for one this list does not know. */
         public static Type of(int number) {
-            for (Type type : values()) {
+            for (Type type : ALL) {
                 if (type.number == number) {
                     return type;
                 }
@@ -40,7 +54,7 @@ public record KernelRoute(IpPrefix destination, Optional<String> device, Optiona
 
         /** The word ip uses ("blackhole"). */
         public String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return word;
         }
     }
 

@@ -40,6 +40,14 @@ class IpJsonParserTest {
     }
 
     @Test
+    void aProtocolOrTypeIsOneToThreeDigitsUpTo255() {
+        assertThat(List.of("0", "7", "77", "077", "255").stream().map(IpJsonParser::smallNumber))
+                .containsExactly(0, 7, 77, 77, 255);
+        assertThat(List.of("", "256", "1000", "0077", "7a", "-1", " 7", "\u0667").stream().map(IpJsonParser::smallNumber))
+                .containsOnly(-1);
+    }
+
+    @Test
     void readsTheShimAsABridgeMacvlanOnItsParentWithIpv6Settings() throws HostNetworkException {
         Link shim = host().link("mynet").orElseThrow();
         assertThat(shim.isMacvlanBridgeOn("eth0")).isTrue();
