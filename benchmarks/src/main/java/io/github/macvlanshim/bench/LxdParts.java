@@ -180,18 +180,11 @@ final class LxdParts {
                     add.addNanos(routed - set);
                 }
             }
+            List<String> addresses = new ArrayList<>();
             for (int i = 1; i <= REACTION_CONTAINERS; i++) {
-                String address = "198.51.100." + (200 + i);
-                long before = System.nanoTime();
-                lxd.deleteInstance(names.get(i - 1), true);
-                long done = System.nanoTime();
-                long gone = watcher.await(address, false, before, Duration.ofSeconds(10));
-                if (gone < 0) {
-                    missed++;
-                } else {
-                    delete.addNanos(gone - done);
-                }
+                addresses.add("198.51.100." + (200 + i));
             }
+            missed += deleteTimed(names, addresses, delete);
             names.clear();
         } finally {
             for (String name : names) {
@@ -470,7 +463,8 @@ final class LxdParts {
         report.lines("", "### Reaction of the packaged agent: " + AGENT_REACTION_CONTAINERS + " containers one at a time"
                 + (both ? " per build" : ""), "",
                 "As part 3, with the packaged agent (started as above, then ready) instead of an engine in the "
-                        + "benchmark's JVM; default poll timing. Same daemon, same run"
+                        + "benchmark's JVM; default poll timing. Same daemon, same run; a pause of 0-49 ms (the same sequence for each build) "
+                        + "before each address is set, so where it falls between two polls is uniform"
                         + (both ? "; the builds take turns: JVM, native, native, JVM, each round a fresh start with "
                                 + "half a build's containers." : "."), "",
                 "| agent | add: p50 / p95 / p99 (ms) | add: max | delete: p50 / p95 / p99 (ms) | delete: max | missed (> 10 s) |",
@@ -507,6 +501,12 @@ final class LxdParts {
         private final Stats delete = new Stats();
         private int missed;
         private int launched;
+        /**
+         * A pause of 0-49 ms before each address is set, the same sequence for every build: where the address falls
+         * between two of the source's reads (every 50 ms) is then uniform, not set by how long `lxc launch` and the
+         * agent's first read happen to take, which differ between builds.
+         */
+        private final java.util.Random pauses = new java.util.Random(77);
 
         Reaction(String label, List<String> launcher) {
             this.label = label;
@@ -529,6 +529,7 @@ final class LxdParts {
                     lxd.launch(name);
                     names.add(name);
                     addresses.add(address);
+                    sleep(Duration.ofMillis(pauses.nextInt(50)));
                     long before = System.nanoTime();
                     lxd.setAddress(name, address + "/24", null);
                     long set = System.nanoTime();
@@ -539,17 +540,7 @@ final class LxdParts {
                         add.addNanos(routed - set);
                     }
                 }
-                for (int i = 0; i < names.size(); i++) {
-                    long before = System.nanoTime();
-                    lxd.deleteInstance(names.get(i), true);
-                    long done = System.nanoTime();
-                    long gone = watcher.await(addresses.get(i), false, before, Duration.ofSeconds(10));
-                    if (gone < 0) {
-                        missed++;
-                    } else {
-                        delete.addNanos(gone - done);
-                    }
-                }
+                missed += deleteTimed(names, addresses, delete);
                 names.clear();
             } finally {
                 stop(p);
@@ -565,6 +556,27 @@ final class LxdParts {
             report.line("| " + label + " | " + add.percentiles() + " | " + Stats.f(add.max()) + " | "
                     + delete.percentiles() + " | " + Stats.f(delete.max()) + " | " + missed + " |");
         }
+    }
+
+    /**
+     * Deletes {@code names} one at a time, each clocked from `lxc delete` returning to the kernel announcing the
+     * route to the matching one of {@code addresses} gone (into {@code delete}); returns how many were not gone
+     * within 10 s.
+     */
+    private int deleteTimed(List<String> names, List<String> addresses, Stats delete) {
+        int missed = 0;
+        for (int i = 0; i < names.size(); i++) {
+            long before = System.nanoTime();
+            lxd.deleteInstance(names.get(i), true);
+            long done = System.nanoTime();
+            long gone = watcher.await(addresses.get(i), false, before, Duration.ofSeconds(10));
+            if (gone < 0) {
+                missed++;
+            } else {
+                delete.addNanos(gone - done);
+            }
+        }
+        return missed;
     }
 
     private void deleteAll(List<String> names) {

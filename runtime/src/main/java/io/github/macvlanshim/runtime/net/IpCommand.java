@@ -145,9 +145,8 @@ public final class IpCommand {
      * before the command starts. Never a pipe: if this process died while writing one (SIGKILL, OOM), {@code ip
      * -batch} would read a truncated last line and run it, e.g. {@code route add 2001:db8::1508/128 dev mynet
      * proto 7}: a route that is not ours, left for good. With a file, the command sees all of the input or none.
-     * What it prints goes to files too ({@link Capture}), so no thread waits on a pipe: two such threads per run
-     * each took an allocation buffer of their own in the native executable, and its 4 MiB young generation was
-     * collected after every run or two.
+     * What it prints goes to files too ({@link Capture}), so no thread waits on a pipe (a pipe needs a reader per
+     * stream: two threads started and ended at every run).
      */
     private Running launch(List<String> command, String stdin) throws HostNetworkException {
         String line = String.join(" ", command);
