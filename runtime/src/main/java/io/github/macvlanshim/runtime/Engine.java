@@ -79,10 +79,12 @@ public final class Engine implements AutoCloseable {
         this.loop = new ReconcileLoop(() -> reconciler.reconcileWithKnown("event"), DEBOUNCE, "macvlan-shim-reconcile");
     }
 
-    /** Watches, subscribes and reconciles once; on failure the caller closes what was started. */
-    private void begin() {
-        // Watch before the first reconcile, so that nothing that happens after it can go unseen. A restarted
-        // monitor asks for a reconcile: what changed while no monitor ran would otherwise wait for the tick.
+    /**
+     * Watches the kernel and subscribes to the sources, before the first reconcile reads anything: nothing that
+     * happens after its reads can go unseen. On failure the caller closes what was started.
+     */
+    private void watch() {
+        // A restarted monitor asks for a reconcile: what changed while no monitor ran would otherwise wait for the tick.
         Set<String> watched = watchedNames(settings);
         if (onHost) {
             monitor = NetworkMonitor.start(settings.netns(), line -> {
@@ -105,7 +107,14 @@ public final class Engine implements AutoCloseable {
                 loop.requestNow();
             }
         }));
-        ReconcileStatus first = reconciler.reconcile("start-up");
+    }
+
+    /**
+     * After the first reconcile: the events that came during it run now, after it (never beside its start-up checks),
+     * and the start is logged.
+     */
+    private void started(ReconcileStatus first) {
+        loop.start();
         LOG.infof("macvlan-shim started%s: %d shims, protocol %d, interval %s, on-stop %s%s; first reconcile: %s",
                 where(settings), settings.shims().size(), settings.protocol(), settings.interval(),
                 settings.onStop().name().toLowerCase(), settings.dryRun() ? ", dry-run (no lock taken)" : "",
@@ -142,23 +151,27 @@ public final class Engine implements AutoCloseable {
                 : Optional.of(OwnershipLock.acquire(settings.lockDirectory(), namespace, ownership));
         Engine engine = null;
         try {
-            NetworkState state;
-            try {
-                state = network.read();
-            } catch (HostNetworkException e) {
-                throw new IllegalStateException("macvlan-shim cannot read the host network" + where(settings) + ": "
-                        + e.getMessage(), e);
-            }
             EngineSettings withMacs = settings.withShims(withStableMacs(settings.shims(), namespace, machineId()));
-            checkAgainstHost(withMacs, state, ownership);
             engine = new Engine(withMacs, network, sources, listener, lock, true);
-            try {
-                engine.reconciler.leftoverShims(state, leftovers == Leftovers.REMOVE);
-            } catch (HostNetworkException e) {
-                LOG.warnf("could not look for shims left by an earlier run: %s", e.getMessage());
-            }
-            engine.begin();
+            Reconciler reconciler = engine.reconciler;
+            // The checks run on the first reconcile's own read, made while the sources answer; nothing is changed
+            // before they pass. Leftovers removed (dev mode) changed the host: it is read again before planning.
+            engine.watch();
+            engine.started(reconciler.startUp(host -> {
+                checkAgainstHost(withMacs, host, ownership);
+                try {
+                    return reconciler.leftoverShims(host, leftovers == Leftovers.REMOVE);
+                } catch (HostNetworkException e) {
+                    LOG.warnf("could not look for shims left by an earlier run: %s", e.getMessage());
+                    return true;
+                }
+            }));
             return engine;
+        } catch (HostNetworkException e) {
+            engine.closeStarted();
+            lock.ifPresent(OwnershipLock::close);
+            throw new IllegalStateException("macvlan-shim cannot read the host network" + where(settings) + ": "
+                    + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
             if (engine != null) {
                 engine.closeStarted();
@@ -178,7 +191,8 @@ public final class Engine implements AutoCloseable {
         checkAgainstHost(settings, network.read(), new Ownership(settings.protocol()));
         Engine engine = new Engine(settings, network, sources, listener, Optional.empty(), false);
         try {
-            engine.begin();
+            engine.watch();
+            engine.started(engine.reconciler.reconcile("start-up"));
             return engine;
         } catch (RuntimeException | Error e) {
             engine.closeStarted();
@@ -240,7 +254,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Ends what {@link #begin()} started, whatever part of it ran. */
+    /** Ends what {@link #watch} and {@link #started} started, whatever part of it ran. */
     private void closeStarted() {
         if (monitor != null) {
             monitor.close();

@@ -12,6 +12,7 @@ import io.github.macvlanshim.lab.Closing;
 import io.github.macvlanshim.lab.Lab;
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
+import io.github.macvlanshim.runtime.net.HostNetwork;
 import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
 import io.github.macvlanshim.runtime.source.StaticSource;
@@ -83,9 +84,13 @@ public final class EngineLab implements AfterEachCallback {
 
     /** As {@link #start(EngineSettings)}, with {@code leftovers} for the shims earlier engines left. */
     public Engine start(EngineSettings settings, Engine.Leftovers leftovers) {
-        Engine engine = Engine.start(settings, new IpRoute2HostNetwork(settings.netns()),
-                List.of(new StaticSource(settings.shims())), report -> {
-                }, leftovers);
+        return start(settings, new IpRoute2HostNetwork(settings.netns()), leftovers);
+    }
+
+    /** As {@link #start(EngineSettings, Engine.Leftovers)}, on {@code network} (the host's, maybe wrapped). */
+    public Engine start(EngineSettings settings, HostNetwork network, Engine.Leftovers leftovers) {
+        Engine engine = Engine.start(settings, network, List.of(new StaticSource(settings.shims())), report -> {
+        }, leftovers);
         engines.add(engine);
         return engine;
     }

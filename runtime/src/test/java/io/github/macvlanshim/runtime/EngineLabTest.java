@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Tag;
@@ -23,8 +24,14 @@ import io.github.macvlanshim.lab.Wait;
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.config.InvalidConfigException;
 import io.github.macvlanshim.runtime.config.MacvlanShimConfig.OnStop;
+import io.github.macvlanshim.runtime.net.Change;
+import io.github.macvlanshim.runtime.net.HostNetwork;
+import io.github.macvlanshim.runtime.net.HostNetworkException;
 import io.github.macvlanshim.runtime.net.IpLiterals;
 import io.github.macvlanshim.runtime.net.IpPrefix;
+import io.github.macvlanshim.runtime.net.IpRoute2HostNetwork;
+import io.github.macvlanshim.runtime.net.NetworkState;
+import io.github.macvlanshim.runtime.net.Refusal;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus;
 import io.github.macvlanshim.runtime.reconcile.ShimSpec;
 
@@ -168,6 +175,32 @@ class EngineLabTest {
 
         assertThat(lab.ip(host, "-d", "link", "show", "mynet")).contains("veth");
         assertThat(fixture.ownedRoutes()).isEmpty();
+    }
+
+    @Test
+    void startUpChecksTheHostOnTheFirstReconcilesOwnReadAndReadsNothingElseBeforeItsChanges() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        IpRoute2HostNetwork kernel = new IpRoute2HostNetwork(Optional.of(host));
+        HostNetwork counted = new HostNetwork() {
+            @Override
+            public NetworkState read() throws HostNetworkException {
+                calls.add("read");
+                return kernel.read();
+            }
+
+            @Override
+            public List<Refusal> apply(List<Change> changes, int protocol) throws HostNetworkException {
+                calls.add("apply");
+                return kernel.apply(changes, protocol);
+            }
+        };
+
+        Engine engine = fixture.start(settings(true, OnStop.KEEP, C1_V4), counted, Engine.Leftovers.KEEP);
+
+        assertThat(engine.status().outcome()).isEqualTo(ReconcileStatus.Outcome.CONVERGED);
+        assertThat(fixture.ownedRoutes()).containsExactly(C1_V4 + " dev mynet");
+        // One read for the checks and the plan (it was two: a check's own, then the plan's), the changes, the read after.
+        assertThat(calls.subList(0, 3)).containsExactly("read", "apply", "read");
     }
 
     @Test

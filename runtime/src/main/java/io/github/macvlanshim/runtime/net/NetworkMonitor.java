@@ -108,9 +108,10 @@ public final class NetworkMonitor implements AutoCloseable {
     private String runOnce(boolean restart) {
         Process started;
         try {
-            started = new ProcessBuilder(command).start();
+            started = new ProcessBuilder(ToolPaths.resolved(command)).start();
             started.getOutputStream().close();
         } catch (IOException e) {
+            ToolPaths.forget(command.get(0));
             return "cannot start: " + e.getMessage();
         }
         process.set(started);

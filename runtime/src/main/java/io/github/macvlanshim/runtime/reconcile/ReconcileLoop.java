@@ -28,13 +28,24 @@ public final class ReconcileLoop implements AutoCloseable {
     private long runs;
     private long requests;
 
-    /** @param debounce how long to wait after the first request for others to join it */
+    /**
+     * A loop that takes requests at once and runs them from {@link #start()} on: what was asked before is run then,
+     * so an owner can let events come in while it does the first run itself.
+     *
+     * @param debounce how long to wait after the first request for others to join it
+     */
     public ReconcileLoop(Runnable task, Duration debounce, String threadName) {
         this.task = task;
         this.debounceMillis = debounce.toMillis();
         this.thread = new Thread(this::loop, threadName);
         this.thread.setDaemon(true);
-        this.thread.start();
+    }
+
+    /** Starts running requests, those made so far first; once only. */
+    public synchronized void start() {
+        if (!closed) {
+            thread.start();
+        }
     }
 
     public synchronized void request() {

@@ -122,10 +122,46 @@ public final class Reconciler {
             if (stopped) {
                 return status;
             }
-            report = reconcileLocked(trigger);
+            report = reconcileLocked(trigger, null);
         } finally {
             lock.unlock();
         }
+        return published(report);
+    }
+
+    /**
+     * What the start-up reconcile does with the host as it first reads it, before anything is planned: throw to
+     * refuse the start (nothing has been changed yet), or say whether it changed the host itself (then the host is
+     * read again before planning).
+     */
+    @FunctionalInterface
+    public interface StartupCheck {
+        boolean changedHost(NetworkState host);
+    }
+
+    /**
+     * The first reconcile: as {@link #reconcile}, with the host it reads while the sources are snapshotted passed
+     * through {@code check} first. The engine's start-up checks cost no read of their own and no wait: they run on the
+     * read the first plan needs anyway, which was made while a daemon answered.
+     *
+     * @throws HostNetworkException when that read fails: the start is refused, since nothing can be checked
+     */
+    public ReconcileStatus startUp(StartupCheck check) throws HostNetworkException {
+        ReconcileReport report;
+        lock.lock();
+        try {
+            sources.markAllStale();
+            report = reconcileLocked("start-up", check);
+        } catch (UnreadHost e) {
+            throw e.failure;
+        } finally {
+            lock.unlock();
+        }
+        return published(report);
+    }
+
+    /** Hands the report to the listener, outside the lock, and returns its status. */
+    private ReconcileStatus published(ReconcileReport report) {
         try {
             listener.accept(report);
         } catch (RuntimeException e) {
@@ -162,23 +198,24 @@ public final class Reconciler {
     /**
      * Shims an earlier run left that no shim is configured as any more ({@link Planner#leftovers}): removed when
      * {@code remove} (dev mode, where a killed session leaves them), else named in one WARN line each and left in
-     * place (an operator's host: what to do with it is theirs to decide). {@code host} is the host as read at the
-     * engine's start, before it watches the kernel: the first reconcile reads it again.
+     * place (an operator's host: what to do with it is theirs to decide). {@code host} is the host as the first
+     * reconcile read it ({@link StartupCheck}). Returns whether the host was changed: then it must be read again.
      */
-    public void leftoverShims(NetworkState host, boolean remove) throws HostNetworkException {
+    public boolean leftoverShims(NetworkState host, boolean remove) throws HostNetworkException {
         lock.lock();
         try {
             Plan leftovers = planner.leftovers(settings.shims(), host);
             if (remove) {
                 remove(leftovers, "removing a shim left by an earlier run",
                         " (left by an earlier run, not configured any more)");
-                return;
+                return !leftovers.isEmpty() && !settings.dryRun();
             }
             for (Change change : leftovers.changes()) {
                 LOG.warnf("shim %s carries this engine's marker (%s) but is not configured any more: left in place;"
                         + " its routes are pruned once every source has answered; ip link del %1$s removes it",
                         change.shim(), ownership.marker());
             }
+            return false;
         } finally {
             lock.unlock();
         }
@@ -206,7 +243,7 @@ public final class Reconciler {
                 .forEach(change -> LOG.infof("%s%s", describe(change), note));
     }
 
-    private ReconcileReport reconcileLocked(String trigger) {
+    private ReconcileReport reconcileLocked(String trigger, StartupCheck check) {
         long started = System.nanoTime();
         Set<Conflict> previousConflicts = knownConflicts;
         // A snapshot asks a daemon: the kernel is read meanwhile. Without one the gather is instant: read here.
@@ -216,7 +253,7 @@ public final class Reconciler {
 
         Attempt attempt;
         try {
-            attempt = attempt(desired, before == null ? network.read() : await(before), trigger);
+            attempt = attempt(desired, host(before, check), trigger);
         } catch (HostNetworkException e) {
             attempt = new Attempt(Outcome.FAILED, "reading the host network failed: " + e.getMessage(), 0, List.of(),
                     Optional.empty(), List.of());
@@ -243,6 +280,33 @@ public final class Reconciler {
                 attempt.refused());
         return new ReconcileReport(Duration.ofNanos(System.nanoTime() - started), attempt.outcome(),
                 attempt.applied(), repairs, status);
+    }
+
+    /**
+     * The host this reconcile plans on: as read beside the snapshot ({@code before}) or now. At start-up it goes through
+     * {@code check} first, and a read that fails is {@link UnreadHost}, which no reconcile outcome can stand for.
+     */
+    private NetworkState host(Future<NetworkState> before, StartupCheck check) throws HostNetworkException {
+        NetworkState host;
+        try {
+            host = before == null ? network.read() : await(before);
+        } catch (HostNetworkException e) {
+            if (check == null) {
+                throw e;
+            }
+            throw new UnreadHost(e);
+        }
+        return check != null && check.changedHost(host) ? network.read() : host;
+    }
+
+    /** Carries the start-up read's failure past the reconcile's own handling of failed reads, to {@link #startUp}. */
+    private static final class UnreadHost extends RuntimeException {
+        private final HostNetworkException failure;
+
+        UnreadHost(HostNetworkException failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
+        }
     }
 
     /** The kernel as read by {@link #kernelReads}, with the read's own failure. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,17 @@ class ToolPathsTest {
 
         assertThat(sh).isAbsolute();
         assertThat(Files.isExecutable(sh)).isTrue();
+    }
+
+    @Test
+    void aCommandHasOnlyItsFirstWordResolvedAndTheGivenListIsLeftAsItWas() {
+        List<String> command = List.of("sh", "-c", "sh");
+
+        List<String> resolved = ToolPaths.resolved(command);
+
+        assertThat(resolved).hasSize(3).endsWith("-c", "sh");
+        assertThat(resolved.get(0)).startsWith("/").endsWith("/sh");
+        assertThat(command).containsExactly("sh", "-c", "sh");
     }
 
     private static Path executable(Path directory) throws IOException {

@@ -21,6 +21,7 @@ class ReconcileLoopTest {
             runs.incrementAndGet();
             ran.countDown();
         }, Duration.ofMillis(50), "test-loop")) {
+            loop.start();
             for (int i = 0; i < 100; i++) {
                 loop.request();
             }
@@ -51,6 +52,7 @@ class ReconcileLoopTest {
                 secondRun.countDown();
             }
         }, immediate ? Duration.ofSeconds(30) : Duration.ofMillis(1), "test-loop")) {
+            loop.start();
             Runnable request = immediate ? loop::requestNow : loop::request;
             request.run();
             assertThat(inFirstRun.await(5, TimeUnit.SECONDS)).isTrue();
@@ -68,6 +70,7 @@ class ReconcileLoopTest {
     void anImmediateRequestDoesNotWaitTheDebounce() throws Exception {
         CountDownLatch ran = new CountDownLatch(1);
         try (ReconcileLoop loop = new ReconcileLoop(ran::countDown, Duration.ofSeconds(30), "test-loop")) {
+            loop.start();
             loop.requestNow();
             assertThat(ran.await(5, TimeUnit.SECONDS)).as("ran long before the 30 s debounce").isTrue();
         }
@@ -81,6 +84,7 @@ class ReconcileLoopTest {
             runs.incrementAndGet();
             ran.countDown();
         }, Duration.ofSeconds(30), "test-loop")) {
+            loop.start();
             loop.request();
             Thread.sleep(50);
             loop.requestNow();
@@ -97,6 +101,7 @@ class ReconcileLoopTest {
             second.countDown();
             throw new IllegalStateException("boom");
         }, Duration.ofMillis(1), "test-loop")) {
+            loop.start();
             loop.request();
             Thread.sleep(50);
             loop.request();
@@ -111,12 +116,44 @@ class ReconcileLoopTest {
             twoRuns.countDown();
             throw new StackOverflowError("deep");
         }, Duration.ofMillis(1), "test-loop")) {
+            loop.start();
             loop.request();
             Thread.sleep(50);
             loop.request();
             assertThat(twoRuns.await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(loop.alive()).isTrue();
         }
+    }
+
+    @Test
+    void requestsMadeBeforeStartRunOnlyOnceStarted() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch ran = new CountDownLatch(1);
+        try (ReconcileLoop loop = new ReconcileLoop(() -> {
+            runs.incrementAndGet();
+            ran.countDown();
+        }, Duration.ofMillis(1), "test-loop")) {
+            loop.requestNow();
+            loop.request();
+            Thread.sleep(100);
+            assertThat(runs.get()).as("runs before start").isZero();
+            loop.start();
+            assertThat(ran.await(5, TimeUnit.SECONDS)).as("the requests made before start, run after it").isTrue();
+            Thread.sleep(100);
+            assertThat(runs.get()).as("two requests before start, coalesced").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aLoopClosedBeforeItStartedNeverRuns() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        ReconcileLoop loop = new ReconcileLoop(runs::incrementAndGet, Duration.ofMillis(1), "test-loop");
+        loop.request();
+        loop.close();
+        loop.start();
+        Thread.sleep(100);
+        assertThat(runs.get()).isZero();
+        assertThat(loop.alive()).isTrue();
     }
 
     private static void await(CountDownLatch latch) {
