@@ -2,7 +2,6 @@ package io.github.macvlanshim.runtime.net;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Decides which interface names may reach {@code ip} or {@code sysctl}. Stricter than the kernel on
@@ -14,7 +13,6 @@ public final class InterfaceNames {
     /** Linux keeps names below IFNAMSIZ (16) bytes, terminator included. */
     public static final int MAX_BYTES = 15;
 
-    private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.@-]*");
     /** "all" and "default" would alias the per-family sysctl trees; the rest are words ip reads as keywords. */
     private static final Set<String> RESERVED = Set.of(".", "..", "all", "default", "dev", "help", "name", "link", "type");
 
@@ -29,7 +27,7 @@ public final class InterfaceNames {
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
             return "it is longer than " + MAX_BYTES + " bytes";
         }
-        if (!SAFE.matcher(name).matches()) {
+        if (!safe(name)) {
             return "it may hold only letters, digits, '_', '.', '@' and '-', and may not start with '-', '.' or '@'"
                     + " (no '/', ':' or whitespace)";
         }
@@ -39,8 +37,24 @@ public final class InterfaceNames {
         return null;
     }
 
+    /**
+     * As {@code problem(name) == null}, allocating nothing: the kernel read checks the name of every route's device,
+     * thousands per read. Safe characters are ASCII, so a safe name has as many bytes as characters.
+     */
     public static boolean isValid(String name) {
-        return problem(name) == null;
+        return name != null && !name.isEmpty() && name.length() <= MAX_BYTES && safe(name) && !RESERVED.contains(name);
+    }
+
+    /** [A-Za-z0-9_][A-Za-z0-9_.@-]*, by hand. */
+    private static boolean safe(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean word = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+            if (!word && (i == 0 || c != '.' && c != '@' && c != '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Returns {@code name} when it is acceptable; throws naming the problem otherwise. */

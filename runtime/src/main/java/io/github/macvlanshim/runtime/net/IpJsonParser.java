@@ -32,6 +32,8 @@ public final class IpJsonParser {
     static final int PROTOCOL_BOOT = 3;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** What an absent array reads as; never changed. */
+    private static final JsonNode NO_ELEMENTS = MAPPER.createArrayNode();
     private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5,19}");
 
     private IpJsonParser() {
@@ -102,7 +104,7 @@ public final class IpJsonParser {
         boolean carrier = false;
         JsonNode flags = optionalArray(node, "flags", where);
         for (int i = 0; i < flags.size(); i++) {
-            String flag = elementText(flags.get(i), "flags[" + i + "]", where);
+            String flag = elementText(flags.get(i), "flags", i, where);
             up |= "UP".equals(flag);
             carrier |= "LOWER_UP".equals(flag);
         }
@@ -133,7 +135,7 @@ public final class IpJsonParser {
                 mac, carrier, alias));
     }
 
-    private static Optional<LinkAddress> address(JsonNode node, String where) {
+    private static Optional<LinkAddress> address(JsonNode node, Object where) {
         requireObject(node, where);
         String family = text(node, "family", where);
         Class<? extends InetAddress> type = switch (family) {
@@ -166,14 +168,14 @@ public final class IpJsonParser {
 
     private static void routes(JsonNode array, Class<? extends InetAddress> family, String what, List<KernelRoute> into) {
         for (int i = 0; i < array.size(); i++) {
-            String where = what + " " + i;
             JsonNode node = array.get(i);
+            Place where = new Place(what, i, null);
             requireObject(node, where);
             // Every type is kept: a blackhole or unreachable route to a wanted address is in the way as much as
             // a unicast one, and hiding it would make the planner add a route the kernel refuses.
             KernelRoute.Type type = node.has("type") ? routeType(node.get("type"), where) : KernelRoute.Type.UNICAST;
             String dst = text(node, "dst", where);
-            where = where + " (" + UntrustedText.escape(dst) + ")";
+            where = new Place(what, i, dst);
             IpPrefix destination = destination(dst, family, where);
             // A device with a name we never use is read as none: the route is still matched, and deleted when owned,
             // by destination, protocol and metric alone, and the name never reaches ip.
@@ -185,14 +187,14 @@ public final class IpJsonParser {
             boolean linkdown = false;
             JsonNode flags = optionalArray(node, "flags", where);
             for (int f = 0; f < flags.size(); f++) {
-                linkdown |= "linkdown".equals(elementText(flags.get(f), "flags[" + f + "]", where));
+                linkdown |= "linkdown".equals(elementText(flags.get(f), "flags", f, where));
             }
             into.add(new KernelRoute(destination, device, gateway, source, protocol, metric, type, linkdown));
         }
     }
 
     /** With -N the type is rtm_type as a number; the words are accepted too. */
-    private static KernelRoute.Type routeType(JsonNode value, String where) {
+    private static KernelRoute.Type routeType(JsonNode value, Object where) {
         if (value.isTextual()) {
             Optional<KernelRoute.Type> named = KernelRoute.Type.ofWord(value.textValue());
             if (named.isPresent()) {
@@ -202,7 +204,7 @@ public final class IpJsonParser {
         return KernelRoute.Type.of(number(value, "type", where));
     }
 
-    private static IpPrefix destination(String dst, Class<? extends InetAddress> family, String where) {
+    private static IpPrefix destination(String dst, Class<? extends InetAddress> family, Object where) {
         if (dst.equals("default")) {
             return family == Inet4Address.class ? IpPrefix.parse("0.0.0.0/0") : IpPrefix.parse("::/0");
         }
@@ -260,18 +262,18 @@ public final class IpJsonParser {
         return node != null && !node.isNull();
     }
 
-    private static void requireObject(JsonNode node, String where) {
+    private static void requireObject(JsonNode node, Object where) {
         if (!node.isObject()) {
             throw new MalformedException(where + " is " + shorten(node) + ", expected a JSON object");
         }
     }
 
-    private static String text(JsonNode node, String field, String where) {
+    private static String text(JsonNode node, String field, Object where) {
         return optionalText(node, field, where)
                 .orElseThrow(() -> new MalformedException(where + ": field '" + field + "' is missing, expected a string"));
     }
 
-    private static Optional<String> optionalText(JsonNode node, String field, String where) {
+    private static Optional<String> optionalText(JsonNode node, String field, Object where) {
         JsonNode value = node.get(field);
         if (!present(value)) {
             return Optional.empty();
@@ -282,17 +284,17 @@ public final class IpJsonParser {
         return Optional.of(value.textValue());
     }
 
-    private static String elementText(JsonNode value, String field, String where) {
+    private static String elementText(JsonNode value, String field, int index, Object where) {
         if (!value.isTextual()) {
-            throw new MalformedException(where + ": " + field + " is " + shorten(value) + ", expected a string");
+            throw new MalformedException(where + ": " + field + "[" + index + "] is " + shorten(value) + ", expected a string");
         }
         return value.textValue();
     }
 
-    private static JsonNode optionalArray(JsonNode node, String field, String where) {
+    private static JsonNode optionalArray(JsonNode node, String field, Object where) {
         JsonNode value = node.get(field);
         if (!present(value)) {
-            return MAPPER.createArrayNode();
+            return NO_ELEMENTS;
         }
         if (!value.isArray()) {
             throw new MalformedException(where + ": field '" + field + "' is " + shorten(value) + ", expected an array");
@@ -300,7 +302,7 @@ public final class IpJsonParser {
         return value;
     }
 
-    private static int integer(JsonNode node, String field, String where) {
+    private static int integer(JsonNode node, String field, Object where) {
         JsonNode value = node.get(field);
         if (!present(value)) {
             throw new MalformedException(where + ": field '" + field + "' is missing, expected a number");
@@ -313,7 +315,7 @@ public final class IpJsonParser {
     }
 
     /** A route metric is a u32; kept in an int's bits, as {@link KernelRoute#metric()} does. */
-    private static int unsigned32(JsonNode node, String field, String where) {
+    private static int unsigned32(JsonNode node, String field, Object where) {
         JsonNode value = node.get(field);
         if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0 || value.longValue() > 0xFFFF_FFFFL) {
             throw new MalformedException(where + ": field '" + field + "' is " + shorten(value)
@@ -323,7 +325,7 @@ public final class IpJsonParser {
     }
 
     /** A protocol comes as a numeric string with -N; a bare number is taken as well. */
-    private static int number(JsonNode value, String field, String where) {
+    private static int number(JsonNode value, String field, Object where) {
         if (value.isIntegralNumber() && value.canConvertToInt() && value.intValue() >= 0 && value.intValue() <= 255) {
             return value.intValue();
         }
@@ -356,7 +358,7 @@ public final class IpJsonParser {
         return number <= 255 ? number : -1;
     }
 
-    private static boolean bool(JsonNode node, String field, boolean absent, String where) {
+    private static boolean bool(JsonNode node, String field, boolean absent, Object where) {
         JsonNode value = node.get(field);
         if (!present(value)) {
             return absent;
@@ -367,21 +369,21 @@ public final class IpJsonParser {
         return value.booleanValue();
     }
 
-    private static boolean requiredBool(JsonNode node, String field, String where) {
+    private static boolean requiredBool(JsonNode node, String field, Object where) {
         if (!present(node.get(field))) {
             throw new MalformedException(where + ": field '" + field + "' is missing, expected true or false");
         }
         return bool(node, field, false, where);
     }
 
-    private static InetAddress address(JsonNode node, String field, Class<? extends InetAddress> family, String where) {
+    private static InetAddress address(JsonNode node, String field, Class<? extends InetAddress> family, Object where) {
         return optionalAddress(node, field, family, where)
                 .orElseThrow(() -> new MalformedException(where + ": field '" + field + "' is missing, expected an "
                         + familyName(family) + " address"));
     }
 
     private static Optional<InetAddress> optionalAddress(JsonNode node, String field, Class<? extends InetAddress> family,
-            String where) {
+            Object where) {
         Optional<String> text = optionalText(node, field, where);
         if (text.isEmpty()) {
             return Optional.empty();
@@ -403,6 +405,17 @@ public final class IpJsonParser {
     private static String shorten(JsonNode node) {
         String text = node.toString();
         return text.length() > 60 ? text.substring(0, 57) + "..." : text;
+    }
+
+    /**
+     * Where in the output a value is, as a message names it: "IPv4 route 3 (198.51.100.7)". A route's is written out only
+     * when a message is: a read of a thousand routes made two strings per route for messages that were never needed.
+     */
+    private record Place(String what, int index, String dst) {
+        @Override
+        public String toString() {
+            return what + " " + index + (dst == null ? "" : " (" + UntrustedText.escape(dst) + ")");
+        }
     }
 
     /** Internal signal, always turned into a {@link HostNetworkException} before leaving the parser. */

@@ -17,15 +17,21 @@ public final class DesiredStateBuilder {
 
     /**
      * Sources report endpoints in no particular order; sorting first makes "the first endpoint wins" the same
-     * on every run, so a duplicated prefix never flips its origin between reconciles.
+     * on every run, so a duplicated prefix never flips its origin between reconciles. Keys are made once per endpoint,
+     * not once per comparison.
      */
-    private static final Comparator<Endpoint> ENDPOINT_ORDER = Comparator.comparing(Endpoint::origin)
-            .thenComparing(endpoint -> endpoint.prefix().toString());
+    private static final Comparator<Sorted<Endpoint>> ENDPOINT_ORDER = Comparator.<Sorted<Endpoint>, String> comparing(
+            Sorted::key).thenComparing(Sorted::text);
 
     /** A stable order makes plans, logs and health data comparable from one run to the next. */
-    private static final Comparator<HostRoute> ROUTE_ORDER = Comparator.comparing(HostRoute::shim)
-            .thenComparing(route -> !route.destination().isIpv4())
-            .thenComparing(route -> route.destination().toString());
+    private static final Comparator<Sorted<HostRoute>> ROUTE_ORDER = Comparator
+            .<Sorted<HostRoute>, String> comparing(sorted -> sorted.value().shim())
+            .thenComparing(sorted -> !sorted.value().destination().isIpv4())
+            .thenComparing(Sorted::text);
+
+    /** A value with the strings it sorts by. */
+    private record Sorted<T>(T value, String key, String text) {
+    }
 
     private DesiredStateBuilder() {
     }
@@ -38,13 +44,18 @@ public final class DesiredStateBuilder {
         Map<String, ShimSpec> shimByParent = shims.stream()
                 .collect(Collectors.toMap(ShimSpec::parent, Function.identity(), (first, second) -> first));
         Map<IpPrefix, HostRoute> routes = new LinkedHashMap<>();
-        endpoints.stream().sorted(ENDPOINT_ORDER).forEach(endpoint -> {
-            ShimSpec shim = shimByParent.get(endpoint.parent());
-            if (shim != null && !isOwnAddress(shim, endpoint.prefix())) {
-                routes.putIfAbsent(endpoint.prefix(), new HostRoute(endpoint.prefix(), shim.name(), endpoint.origin()));
-            }
-        });
-        return new DesiredState(shims, routes.values().stream().sorted(ROUTE_ORDER).toList(), pruneAllowed);
+        endpoints.stream().map(endpoint -> new Sorted<>(endpoint, endpoint.origin(), endpoint.prefix().toString()))
+                .sorted(ENDPOINT_ORDER).forEach(sorted -> {
+                    Endpoint endpoint = sorted.value();
+                    ShimSpec shim = shimByParent.get(endpoint.parent());
+                    if (shim != null && !isOwnAddress(shim, endpoint.prefix())) {
+                        routes.putIfAbsent(endpoint.prefix(), new HostRoute(endpoint.prefix(), shim.name(), sorted.key()));
+                    }
+                });
+        List<HostRoute> ordered = routes.values().stream()
+                .map(route -> new Sorted<>(route, route.shim(), route.destination().toString()))
+                .sorted(ROUTE_ORDER).map(Sorted::value).toList();
+        return new DesiredState(shims, ordered, pruneAllowed);
     }
 
     /** A host route to the shim's own address would send the host's own traffic for it out of the shim. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -59,6 +60,16 @@ public final class Planner {
 
     private final Ownership ownership;
 
+    /** The first of {@code routes} that {@code test} accepts, or null. */
+    private static KernelRoute first(List<KernelRoute> routes, Predicate<KernelRoute> test) {
+        for (KernelRoute route : routes) {
+            if (test.test(route)) {
+                return route;
+            }
+        }
+        return null;
+    }
+
     /** @param protocol the route protocol number that marks routes (and, through the marker, shims) as ours */
     public Planner(int protocol) {
         this(new Ownership(protocol));
@@ -105,23 +116,28 @@ public final class Planner {
                 // Its shim is in conflict (already reported); its routes, present or not, wait for it.
                 continue;
             }
+            // Loops, not streams: this runs for every wanted route at every reconcile, and mostly finds one route or none.
             List<KernelRoute> present = routesTo.getOrDefault(route.destination(), List.of());
-            Optional<KernelRoute> foreign = present.stream().filter(r -> !ownership.owns(r)).findFirst();
-            if (foreign.isPresent()) {
+            KernelRoute foreign = first(present, r -> !ownership.owns(r));
+            if (foreign != null) {
                 conflicts.add(new Conflict(route.shim(), Conflict.Kind.FOREIGN_ROUTE, route.destination().toString(),
-                        "route " + foreign.get() + " is not ours (proto " + ownership.protocol() + "); " + route.origin()
+                        "route " + foreign + " is not ours (proto " + ownership.protocol() + "); " + route.origin()
                                 + " wants " + route.destination() + " via " + route.shim() + "; left alone"));
                 continue;
             }
             Optional<InetAddress> source = shim.source(route.destination());
-            Optional<KernelRoute> exact = present.stream().filter(r -> isExactly(r, route, source)).findFirst();
-            Optional<KernelRoute> replaced = exact.isPresent() ? Optional.empty()
-                    : present.stream().filter(r -> r.metric() == defaultMetric(route.destination())).findFirst();
-            if (exact.isEmpty()) {
-                routeAdds.add(new AddRoute(route.shim(), route.destination(), source, route.origin(), replaced.isPresent()));
+            // The route to keep: the exact one, else the one a replacing add takes the place of (same metric).
+            KernelRoute keep = first(present, r -> isExactly(r, route, source));
+            if (keep == null) {
+                int metric = defaultMetric(route.destination());
+                keep = first(present, r -> r.metric() == metric);
+                routeAdds.add(new AddRoute(route.shim(), route.destination(), source, route.origin(), keep != null));
             }
-            Optional<KernelRoute> keep = exact.or(() -> replaced);
-            present.stream().filter(r -> keep.filter(r::equals).isEmpty()).forEach(superseded::add);
+            for (KernelRoute r : present) {
+                if (!r.equals(keep)) {
+                    superseded.add(r);
+                }
+            }
         }
 
         Set<IpPrefix> wanted = desired.routes().stream().map(HostRoute::destination).collect(Collectors.toSet());

@@ -39,14 +39,25 @@ final class RouteStatuses {
                 .toList();
     }
 
+    private static final Comparator<Served> SERVED_ORDER = Comparator.comparing(Served::source)
+            .thenComparing(Served::project).thenComparing(Served::instance).thenComparing(Served::nic);
+
     private static RouteStatus status(KernelRoute route, ShimSpec shim, List<Endpoint> sameAddress) {
-        List<Served> served = sameAddress.stream()
+        return new RouteStatus(route.destination().toString(), shim.name(), route.linkdown(), served(shim, sameAddress));
+    }
+
+    /** Most routes serve one endpoint: that case makes no stream, set or sort (this runs for every route). */
+    private static List<Served> served(ShimSpec shim, List<Endpoint> sameAddress) {
+        if (sameAddress.size() == 1) {
+            Endpoint e = sameAddress.get(0);
+            return e.parent().equals(shim.parent()) ? List.of(new Served(e.source(), e.project(), e.instance(), e.nic()))
+                    : List.of();
+        }
+        return sameAddress.stream()
                 .filter(e -> e.parent().equals(shim.parent()))
                 .map(e -> new Served(e.source(), e.project(), e.instance(), e.nic()))
                 .distinct()
-                .sorted(Comparator.comparing(Served::source).thenComparing(Served::project)
-                        .thenComparing(Served::instance).thenComparing(Served::nic))
+                .sorted(SERVED_ORDER)
                 .toList();
-        return new RouteStatus(route.destination().toString(), shim.name(), route.linkdown(), served);
     }
 }
