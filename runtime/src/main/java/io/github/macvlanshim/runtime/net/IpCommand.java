@@ -153,51 +153,71 @@ public final class IpCommand {
      */
     private Running launch(List<String> command, String stdin) throws HostNetworkException {
         String line = String.join(" ", command);
-        Path input;
-        Capture stdout;
-        Capture stderr;
+        Path input = null;
+        Capture stdout = null;
+        Capture stderr = null;
+        Running running = null;
         try {
-            input = Files.createTempFile("macvlan-shim-ip-", ".in");
-            Files.writeString(input, stdin, StandardCharsets.UTF_8);
+            input = input(line, stdin);
+            stdout = capture(line, ".out");
+            stderr = capture(line, ".err");
+            long started = System.nanoTime();
+            Process process;
+            try {
+                process = new ProcessBuilder(ToolPaths.resolved(command)).redirectInput(input.toFile())
+                        .redirectOutput(stdout.path().toFile()).redirectError(stderr.path().toFile()).start();
+            } catch (IOException e) {
+                ToolPaths.forget(command.get(0));
+                throw new HostNetworkException("cannot start '" + line + "': " + e.getMessage(), e);
+            }
+            running = new Running(line, process, started + timeout.toNanos(), stdout, stderr);
+            return running;
+        } finally {
+            // Started or not, the names are not needed: the child holds its own descriptors, the captures theirs.
+            if (input != null) {
+                deleteQuietly(input);
+            }
+            settle(stdout, running != null);
+            settle(stderr, running != null);
+        }
+    }
+
+    /** A capture's name goes either way; its descriptor stays for the command's output only if it started. */
+    private static void settle(Capture capture, boolean started) {
+        if (capture == null) {
+            return;
+        }
+        if (started) {
+            capture.unlink();
+        } else {
+            capture.close();
+        }
+    }
+
+    /** A private temporary file holding {@code stdin}, for the command to read. */
+    private static Path input(String line, String stdin) throws HostNetworkException {
+        try {
+            Path input = Files.createTempFile("macvlan-shim-ip-", ".in");
+            try {
+                Files.writeString(input, stdin, StandardCharsets.UTF_8);
+            } catch (IOException | RuntimeException e) {
+                deleteQuietly(input);
+                throw e;
+            }
+            return input;
         } catch (IOException | UnsupportedOperationException e) {
             throw new HostNetworkException("cannot write the input of '" + line + "' to a temporary file in "
                     + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
         }
-        try {
-            stdout = Capture.create(".out");
-        } catch (IOException e) {
-            deleteQuietly(input);
-            throw cannotCapture(line, e);
-        }
-        try {
-            stderr = Capture.create(".err");
-        } catch (IOException e) {
-            deleteQuietly(input);
-            stdout.close();
-            throw cannotCapture(line, e);
-        }
-        List<String> resolved = ToolPaths.resolved(command);
-        try {
-            long started = System.nanoTime();
-            Process process = new ProcessBuilder(resolved).redirectInput(input.toFile())
-                    .redirectOutput(stdout.path().toFile()).redirectError(stderr.path().toFile()).start();
-            return new Running(line, process, started + timeout.toNanos(), stdout, stderr);
-        } catch (IOException e) {
-            ToolPaths.forget(command.get(0));
-            stdout.close();
-            stderr.close();
-            throw new HostNetworkException("cannot start '" + line + "': " + e.getMessage(), e);
-        } finally {
-            // The child holds its own descriptors from start() on, and the captures theirs: the names are not needed.
-            deleteQuietly(input);
-            stdout.unlink();
-            stderr.unlink();
-        }
     }
 
-    private static HostNetworkException cannotCapture(String line, IOException e) {
-        return new HostNetworkException("cannot make a temporary file for the output of '" + line + "' in "
-                + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
+    private static Capture capture(String line, String suffix) throws HostNetworkException {
+        try {
+            return Capture.create(suffix);
+        } catch (IOException e) {
+            throw new HostNetworkException("cannot make a temporary file for the output of '" + line + "' in "
+                    + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
+        }
     }
 
     /**

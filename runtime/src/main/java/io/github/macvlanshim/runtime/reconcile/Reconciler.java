@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -21,6 +20,7 @@ import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
+import io.github.macvlanshim.runtime.Futures;
 import io.github.macvlanshim.runtime.config.EngineSettings;
 import io.github.macvlanshim.runtime.net.Change;
 import io.github.macvlanshim.runtime.net.HostNetwork;
@@ -311,21 +311,7 @@ public final class Reconciler {
 
     /** The kernel as read by {@link #kernelReads}, with the read's own failure. */
     private static NetworkState await(Future<NetworkState> read) throws HostNetworkException {
-        try {
-            return read.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof HostNetworkException failure) {
-                throw failure;
-            }
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            throw new HostNetworkException(String.valueOf(e.getCause()), e.getCause());
-        } catch (InterruptedException e) {
-            read.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new HostNetworkException("interrupted while reading the host network", e);
-        }
+        return Futures.await(read, HostNetworkException.class, HostNetworkException::new, "reading the host network");
     }
 
     /**

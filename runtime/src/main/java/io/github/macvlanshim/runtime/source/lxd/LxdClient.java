@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -15,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 
+import io.github.macvlanshim.runtime.Futures;
 import io.github.macvlanshim.runtime.net.UntrustedText;
 import io.github.macvlanshim.runtime.source.JsonText;
 import io.github.macvlanshim.runtime.source.unix.SocketLookup;
@@ -92,18 +92,8 @@ public final class LxdClient implements SocketLookup.Client {
 
     /** What {@link #getAsync} completed with; its failure as {@link #get} would have thrown it. */
     public static JsonNode await(CompletableFuture<JsonNode> answer) throws LxdException {
-        try {
-            return answer.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof LxdException failure) {
-                throw failure;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            answer.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new LxdException("interrupted while waiting for LXD's answer", 0, e);
-        }
+        return Futures.await(answer, LxdException.class, (message, cause) -> new LxdException(message, 0, cause),
+                "waiting for LXD's answer");
     }
 
     /** The metadata of a sync answer, or the failure: LXD's error text, or what is wrong with the answer. */
