@@ -15,12 +15,17 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 /**
- * Turns the JSON that iproute2 prints into a {@link NetworkState}. Pure: it sees only text. It reads the
- * Jackson tree, never binds to classes, so native images need no reflection for it.
+ * Turns the JSON that iproute2 prints into a {@link NetworkState}. Pure: it sees only text. It reads Jackson's
+ * streaming parser (routes) and trees (the rest), never binds to classes, so native images need no reflection for it.
  * <p>
  * It expects numeric output ({@code ip -N}): route protocols as numbers whatever /etc/iproute2/rt_protos
  * names them. Routes of every type are kept, each with its type. Anything malformed fails the whole read with one message naming
@@ -46,17 +51,18 @@ public final class IpJsonParser {
      */
     public static NetworkState parse(String linksAndIpv4Routes, String ipv6RoutesProxiesNetconf) throws HostNetworkException {
         try {
-            List<JsonNode> first = arrays(linksAndIpv4Routes, 2, "ip -d -j address show + route show");
-            List<JsonNode> second = arrays(ipv6RoutesProxiesNetconf, 3, "ip -6 -j route show + neigh show proxy + netconf show");
-            Map<String, Ipv6Conf> netconf = netconf(second.get(2));
+            List<KernelRoute> routes = new ArrayList<>();
+            List<JsonNode> first = values(linksAndIpv4Routes, 2, 1, "ip -d -j address show + route show",
+                    parser -> routes(parser, Inet4Address.class, "IPv4 route", routes));
+            List<JsonNode> second = values(ipv6RoutesProxiesNetconf, 3, 0, "ip -6 -j route show + neigh show proxy + netconf show",
+                    parser -> routes(parser, Inet6Address.class, "IPv6 route", routes));
+            // The trees: links; proxy neighbours, netconf.
+            Map<String, Ipv6Conf> netconf = netconf(second.get(1));
             List<Link> links = new ArrayList<>();
             for (int i = 0; i < first.get(0).size(); i++) {
                 link(first.get(0).get(i), "link " + i, netconf).ifPresent(links::add);
             }
-            List<KernelRoute> routes = new ArrayList<>();
-            routes(first.get(1), Inet4Address.class, "IPv4 route", routes);
-            routes(second.get(0), Inet6Address.class, "IPv6 route", routes);
-            return NetworkState.of(links, routes, proxies(second.get(1)));
+            return NetworkState.of(links, routes, proxies(second.get(0)));
         } catch (MalformedException e) {
             throw new HostNetworkException("unexpected ip output: " + e.getMessage());
         } catch (RuntimeException e) {
@@ -65,26 +71,56 @@ public final class IpJsonParser {
         }
     }
 
-    private static List<JsonNode> arrays(String text, int expected, String what) {
-        List<JsonNode> arrays = new ArrayList<>();
+    /** Reads a route array from the parser, which is at its start, to its end. */
+    @FunctionalInterface
+    private interface RouteReader {
+        void read(JsonParser parser) throws IOException;
+    }
+
+    /**
+     * The {@code expected} JSON arrays of {@code text}. The one at {@code routesAt} (0-based) holds routes: it is read
+     * as it streams by, with {@code routes}; the others become trees, returned in order. A host's routes can be
+     * thousands, and a tree of them was the largest allocation of a reconcile.
+     */
+    private static List<JsonNode> values(String text, int expected, int routesAt, String what, RouteReader routes) {
+        List<JsonNode> trees = new ArrayList<>();
         try (JsonParser parser = MAPPER.createParser(text)) {
-            JsonNode node;
-            while ((node = MAPPER.readTree(parser)) != null) {
-                if (!node.isArray()) {
-                    throw new MalformedException(what + ": value " + (arrays.size() + 1) + " is " + shorten(node)
-                            + ", expected a JSON array");
+            int found = 0;
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                found++;
+                if (token != JsonToken.START_ARRAY) {
+                    throw new MalformedException(what + ": value " + found + " is " + shorten(tree(parser)) + ", expected a JSON array");
                 }
-                arrays.add(node);
+                if (found == routesAt + 1) {
+                    routes.read(parser);
+                } else if (found <= expected) {
+                    trees.add(MAPPER.readTree(parser));
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            if (found != expected) {
+                throw new MalformedException(what + ": expected " + expected + " JSON arrays, found " + found);
             }
         } catch (JsonProcessingException e) {
             throw new MalformedException(what + ": not JSON (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {
             throw new MalformedException(what + ": unreadable (" + e.getMessage() + ")");
         }
-        if (arrays.size() != expected) {
-            throw new MalformedException(what + ": expected " + expected + " JSON arrays, found " + arrays.size());
-        }
-        return arrays;
+        return trees;
+    }
+
+    /** The value the parser is at, as a tree: a scalar is made by hand, without a deserialization context each. */
+    private static JsonNode tree(JsonParser parser) throws IOException {
+        return switch (parser.currentToken()) {
+            case VALUE_STRING -> TextNode.valueOf(parser.getText());
+            case VALUE_TRUE -> BooleanNode.TRUE;
+            case VALUE_FALSE -> BooleanNode.FALSE;
+            case VALUE_NULL -> NullNode.getInstance();
+            case VALUE_NUMBER_INT -> parser.getNumberType() == JsonParser.NumberType.INT ? IntNode.valueOf(parser.getIntValue())
+                    : MAPPER.readTree(parser);
+            default -> MAPPER.readTree(parser);
+        };
     }
 
     /**
@@ -166,30 +202,61 @@ public final class IpJsonParser {
         };
     }
 
-    private static void routes(JsonNode array, Class<? extends InetAddress> family, String what, List<KernelRoute> into) {
-        for (int i = 0; i < array.size(); i++) {
-            JsonNode node = array.get(i);
+    /**
+     * The routes of the array the parser is at, read as they stream by: only the fields a route is made of become
+     * values, each checked as a tree's would be (the same messages); the others are skipped unread.
+     */
+    private static void routes(JsonParser parser, Class<? extends InetAddress> family, String what, List<KernelRoute> into)
+            throws IOException {
+        int i = 0;
+        for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken(), i++) {
             Place where = new Place(what, i, null);
-            requireObject(node, where);
+            if (token != JsonToken.START_OBJECT) {
+                requireObject(tree(parser), where);
+            }
+            JsonNode type = null;
+            JsonNode dst = null;
+            JsonNode dev = null;
+            JsonNode gateway = null;
+            JsonNode prefsrc = null;
+            JsonNode protocol = null;
+            JsonNode metric = null;
+            JsonNode flags = null;
+            for (String field = parser.nextFieldName(); field != null; field = parser.nextFieldName()) {
+                parser.nextToken();
+                switch (field) {
+                    case "type" -> type = tree(parser);
+                    case "dst" -> dst = tree(parser);
+                    case "dev" -> dev = tree(parser);
+                    case "gateway" -> gateway = tree(parser);
+                    case "prefsrc" -> prefsrc = tree(parser);
+                    case "protocol" -> protocol = tree(parser);
+                    case "metric" -> metric = tree(parser);
+                    case "flags" -> flags = tree(parser);
+                    default -> parser.skipChildren();
+                }
+            }
+            // Checked in the order a tree's fields were, so a route with two faults is named for the same one.
             // Every type is kept: a blackhole or unreachable route to a wanted address is in the way as much as
             // a unicast one, and hiding it would make the planner add a route the kernel refuses.
-            KernelRoute.Type type = node.has("type") ? routeType(node.get("type"), where) : KernelRoute.Type.UNICAST;
-            String dst = text(node, "dst", where);
-            where = new Place(what, i, dst);
-            IpPrefix destination = destination(dst, family, where);
+            KernelRoute.Type routeType = type != null ? routeType(type, where) : KernelRoute.Type.UNICAST;
+            String destinationText = optionalTextValue(dst, "dst", where)
+                    .orElseThrow(() -> new MalformedException(where + ": field 'dst' is missing, expected a string"));
+            Place named = new Place(what, i, destinationText);
+            IpPrefix destination = destination(destinationText, family, named);
             // A device with a name we never use is read as none: the route is still matched, and deleted when owned,
             // by destination, protocol and metric alone, and the name never reaches ip.
-            Optional<String> device = optionalText(node, "dev", where).filter(InterfaceNames::isValid);
-            Optional<InetAddress> gateway = optionalAddress(node, "gateway", family, where);
-            Optional<InetAddress> source = optionalAddress(node, "prefsrc", family, where);
-            int protocol = node.has("protocol") ? number(node.get("protocol"), "protocol", where) : PROTOCOL_BOOT;
-            int metric = node.has("metric") ? unsigned32(node, "metric", where) : 0;
+            Optional<String> device = optionalTextValue(dev, "dev", named).filter(InterfaceNames::isValid);
+            Optional<InetAddress> via = addressValue(gateway, "gateway", family, named);
+            Optional<InetAddress> source = addressValue(prefsrc, "prefsrc", family, named);
+            int protocolNumber = protocol != null ? number(protocol, "protocol", named) : PROTOCOL_BOOT;
+            int metricNumber = metric != null ? unsigned32Value(metric, "metric", named) : 0;
             boolean linkdown = false;
-            JsonNode flags = optionalArray(node, "flags", where);
-            for (int f = 0; f < flags.size(); f++) {
-                linkdown |= "linkdown".equals(elementText(flags.get(f), "flags", f, where));
+            JsonNode flagList = arrayValue(flags, "flags", named);
+            for (int f = 0; f < flagList.size(); f++) {
+                linkdown |= "linkdown".equals(elementText(flagList.get(f), "flags", f, named));
             }
-            into.add(new KernelRoute(destination, device, gateway, source, protocol, metric, type, linkdown));
+            into.add(new KernelRoute(destination, device, via, source, protocolNumber, metricNumber, routeType, linkdown));
         }
     }
 
@@ -274,7 +341,11 @@ public final class IpJsonParser {
     }
 
     private static Optional<String> optionalText(JsonNode node, String field, Object where) {
-        JsonNode value = node.get(field);
+        return optionalTextValue(node.get(field), field, where);
+    }
+
+    /** As {@link #optionalText}, given the field's value (null when absent). */
+    private static Optional<String> optionalTextValue(JsonNode value, String field, Object where) {
         if (!present(value)) {
             return Optional.empty();
         }
@@ -292,7 +363,11 @@ public final class IpJsonParser {
     }
 
     private static JsonNode optionalArray(JsonNode node, String field, Object where) {
-        JsonNode value = node.get(field);
+        return arrayValue(node.get(field), field, where);
+    }
+
+    /** As {@link #optionalArray}, given the field's value (null when absent). */
+    private static JsonNode arrayValue(JsonNode value, String field, Object where) {
         if (!present(value)) {
             return NO_ELEMENTS;
         }
@@ -315,8 +390,7 @@ public final class IpJsonParser {
     }
 
     /** A route metric is a u32; kept in an int's bits, as {@link KernelRoute#metric()} does. */
-    private static int unsigned32(JsonNode node, String field, Object where) {
-        JsonNode value = node.get(field);
+    private static int unsigned32Value(JsonNode value, String field, Object where) {
         if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0 || value.longValue() > 0xFFFF_FFFFL) {
             throw new MalformedException(where + ": field '" + field + "' is " + shorten(value)
                     + ", expected a whole number from 0 to 4294967295");
@@ -384,7 +458,13 @@ public final class IpJsonParser {
 
     private static Optional<InetAddress> optionalAddress(JsonNode node, String field, Class<? extends InetAddress> family,
             Object where) {
-        Optional<String> text = optionalText(node, field, where);
+        return addressValue(node.get(field), field, family, where);
+    }
+
+    /** As {@link #optionalAddress}, given the field's value (null when absent). */
+    private static Optional<InetAddress> addressValue(JsonNode value, String field, Class<? extends InetAddress> family,
+            Object where) {
+        Optional<String> text = optionalTextValue(value, field, where);
         if (text.isEmpty()) {
             return Optional.empty();
         }

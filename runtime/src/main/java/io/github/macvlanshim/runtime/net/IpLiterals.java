@@ -16,7 +16,6 @@ import java.util.regex.Pattern;
  */
 public final class IpLiterals {
 
-    private static final Pattern IPV4 = Pattern.compile("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     private IpLiterals() {
@@ -27,7 +26,7 @@ public final class IpLiterals {
         if (text == null || text.isEmpty()) {
             throw new IllegalArgumentException("empty text is not an IP address");
         }
-        if (IPV4.matcher(text).matches()) {
+        if (isIpv4Literal(text)) {
             return parseIpv4(text);
         }
         if (IPV6.matcher(text).matches()) {
@@ -65,7 +64,36 @@ public final class IpLiterals {
         throw new IllegalArgumentException(UntrustedText.quote(text) + " is an IPv4 address, not IPv6");
     }
 
-    /** {@code text} matched {@link #IPV4}: four runs of 1-3 digits between dots, read without splitting. */
+    /**
+     * Whether {@code text} is four runs of digits between dots, each "0" or 1-3 digits with no leading zero (the octets'
+     * range is checked when read): {@code (0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]{0,2})){3}}, by hand. A kernel read
+     * parses every route's destination and gateway, and a regular expression's matcher was most of what that allocated.
+     */
+    static boolean isIpv4Literal(String text) {
+        int octets = 0;
+        int digits = 0;
+        boolean leadingZero = false;
+        for (int i = 0; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || ++octets > 4) {
+                    return false;
+                }
+                digits = 0;
+            } else if (c >= '0' && c <= '9') {
+                if (leadingZero && digits == 1 || digits == 3) {
+                    return false;
+                }
+                leadingZero = digits == 0 ? c == '0' : leadingZero;
+                digits++;
+            } else {
+                return false;
+            }
+        }
+        return octets == 4;
+    }
+
+    /** {@code text} is {@link #isIpv4Literal}: four runs of 1-3 digits between dots, read without splitting. */
     private static Inet4Address parseIpv4(String text) {
         byte[] bytes = new byte[4];
         int at = 0;

@@ -191,6 +191,14 @@ class IpJsonParserTest {
     }
 
     @Test
+    void aRoutesFieldsUnknownToTheParserAreSkippedNestedOnesToo() throws HostNetworkException {
+        String four = "[]\n[{\"metrics\":[{\"mtu\":1400,\"x\":[[]]}],\"dst\":\"192.0.2.9\",\"nexthops\":[{\"gateway\":\"x\"}],"
+                + "\"dev\":\"eth0\",\"expires\":3,\"pref\":null,\"protocol\":\"77\",\"scope\":\"253\"},{\"dst\":\"default\"}]";
+        assertThat(IpJsonParser.parse(four, EMPTY6).routes()).extracting(KernelRoute::toString)
+                .containsExactly("192.0.2.9/32 dev eth0 proto 77", "0.0.0.0/0 proto 3");
+    }
+
+    @Test
     void unicastRoutesMayCarryTheTypeByNameToo() throws HostNetworkException {
         String four = "[]\n[{\"type\":\"unicast\",\"dst\":\"192.0.2.9\",\"dev\":\"eth0\",\"protocol\":\"77\"},"
                 + "{\"type\":\"broadcast\",\"dst\":\"192.0.2.255\",\"dev\":\"eth0\"},{\"type\":\"5\",\"dst\":\"224.0.0.0/4\"}]";
@@ -223,6 +231,11 @@ class IpJsonParserTest {
             "metric as text | [] | [{\"dst\":\"192.0.2.1\",\"metric\":\"5\"}] | field 'metric' is \"5\", expected a whole number from 0 to 4294967295",
             "gateway not an address | [] | [{\"dst\":\"default\",\"gateway\":\"router\"}] | field 'gateway' is 'router', expected an IPv4 address",
             "dev not a string | [] | [{\"dst\":\"default\",\"dev\":7}] | field 'dev' is 7, expected a string",
+            "route not an object | [] | [\"x\"] | IPv4 route 0 is \"x\", expected a JSON object",
+            "routes not an array | [] | {\"dst\":\"default\"} | value 2 is {\"dst\":\"default\"}, expected a JSON array",
+            "a flag not a string | [] | [{\"dst\":\"default\",\"flags\":[\"onlink\",1]}] | IPv4 route 0 (default): flags[1] is 1, expected a string",
+            "type as an object | [] | [{\"type\":{},\"dst\":\"default\"}] | IPv4 route 0: field 'type' is {}",
+            "a route cut short | [] | [{\"dst\":\"default\", | not JSON",
     })
     void malformedLinksOrIpv4RoutesFailNamingFieldValueAndExpectation(String name, String links, String routes, String message) {
         assertThatThrownBy(() -> IpJsonParser.parse(links + "\n" + (routes == null ? "" : routes), EMPTY6))

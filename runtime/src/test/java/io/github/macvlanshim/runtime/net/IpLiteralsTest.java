@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,5 +55,24 @@ class IpLiteralsTest {
         assertThatThrownBy(() -> IpLiterals.parseIpv6Only(v4)).hasMessageContaining("not IPv6");
         assertThat(IpLiterals.parseIpv6Only("2001:db8::7")).isInstanceOf(Inet6Address.class);
         assertThatThrownBy(() -> IpLiterals.parseIpv4Only("2001:db8::7")).hasMessageContaining("not IPv4");
+    }
+    @Test
+    void theHandWrittenIpv4CheckAgreesWithTheRegularExpressionItReplaced() {
+        Pattern ipv4 = Pattern.compile("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}");
+        List<String> texts = new ArrayList<>(List.of("", ".", "0.0.0.0", "255.255.255.255", "1.2.3", "1.2.3.4.", ".1.2.3.4",
+                "01.2.3.4", "1.02.3.4", "1.2.3.04", "1000.1.1.1", "1..2.3", "1.2.3.4.5", "10.0.0.1", "100.200.30.4",
+                "1.2.3.a", "::1", "1.2.3.4/32"));
+        Random random = new Random(42);
+        String alphabet = "0123456789..a:";
+        for (int n = 0; n < 200_000; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int length = 1 + random.nextInt(15); text.length() < length;) {
+                text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            texts.add(text.toString());
+        }
+        for (String text : texts) {
+            assertThat(IpLiterals.isIpv4Literal(text)).as(text).isEqualTo(ipv4.matcher(text).matches());
+        }
     }
 }
