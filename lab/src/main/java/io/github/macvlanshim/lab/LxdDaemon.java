@@ -257,10 +257,31 @@ public final class LxdDaemon extends LabDaemon {
     /** Like {@link #setAddress(String, String, String)} on the container's interface {@code nic}. */
     public void setAddress(String instance, String nic, String cidr4, String cidr6) {
         if (cidr4 != null) {
-            exec(instance, "ip", "address", "add", cidr4, "dev", nic);
+            execIdempotent(instance, "ip", "address", "replace", cidr4, "dev", nic);
         }
         if (cidr6 != null) {
-            exec(instance, "ip", "-6", "address", "add", cidr6, "dev", nic);
+            execIdempotent(instance, "ip", "-6", "address", "replace", cidr6, "dev", nic);
+        }
+    }
+
+    /** How long one try of {@link #execIdempotent} may take: a working exec takes well under a second. */
+    private static final Duration IDEMPOTENT_EXEC_TRY = Duration.ofSeconds(20);
+
+    /**
+     * {@link #exec} of a command that may run twice, tried again once if the first {@code lxc exec} never returns:
+     * in CI (2026-12-04) an exec into a cluster instance just moved and started hung for the whole minute, on the
+     * daemon's side (the same test took 10 s when run again). Nothing of macvlan-shim is in that path.
+     */
+    private void execIdempotent(String instance, String... command) {
+        List<String> args = new ArrayList<>(List.of(flavor.client, "exec", instance, "--"));
+        args.addAll(List.of(command));
+        try {
+            Cmd.run(IDEMPOTENT_EXEC_TRY, env, args);
+        } catch (IllegalStateException hung) {
+            if (!String.valueOf(hung.getMessage()).contains("did not finish within")) {
+                throw hung;
+            }
+            Cmd.run(IDEMPOTENT_EXEC_TRY, env, args);
         }
     }
 
