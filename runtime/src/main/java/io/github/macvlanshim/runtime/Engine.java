@@ -92,6 +92,9 @@ public final class Engine implements AutoCloseable {
                     loop.request();
                 }
             }, loop::request);
+            // Counted on every line, about any interface (a foreign route to a wanted address names its own device,
+            // not a shim), and on every gap in watching.
+            reconciler.planOnLastReadWhileUnreported(monitor::changesSeen);
         }
         sources.forEach(source -> source.subscribe(new SourceListener() {
             @Override

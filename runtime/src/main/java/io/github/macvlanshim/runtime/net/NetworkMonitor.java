@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -34,6 +35,8 @@ public final class NetworkMonitor implements AutoCloseable {
     private final Runnable onRestart;
     private final Thread thread;
     private final AtomicReference<Process> process = new AtomicReference<>();
+    private final AtomicLong seen = new AtomicLong();
+    private volatile boolean watching;
     private volatile boolean closed;
 
     private NetworkMonitor(IpCommand ip, Consumer<String> listener, Runnable onRestart) {
@@ -58,6 +61,15 @@ public final class NetworkMonitor implements AutoCloseable {
         NetworkMonitor monitor = new NetworkMonitor(new IpCommand(netns), listener, onRestart);
         monitor.thread.start();
         return monitor;
+    }
+
+    /**
+     * A count that moves before every line is delivered and whenever the process stops or starts again; -1 while no
+     * process is watching. Found unchanged (and not -1) between two moments, it says the kernel reported nothing in
+     * between, about any interface.
+     */
+    public long changesSeen() {
+        return watching ? seen.get() : -1;
     }
 
     /** Stops the process and waits for the thread; no line is delivered after this returns. */
@@ -115,6 +127,8 @@ public final class NetworkMonitor implements AutoCloseable {
             return "cannot start: " + e.getMessage();
         }
         process.set(started);
+        seen.incrementAndGet();
+        watching = true;
         if (closed) {
             // close() may have looked before this process existed.
             started.destroy();
@@ -137,6 +151,9 @@ public final class NetworkMonitor implements AutoCloseable {
         } catch (IOException e) {
             started.destroy();
             return "reading its output failed: " + e.getMessage();
+        } finally {
+            watching = false;
+            seen.incrementAndGet();
         }
         try {
             int exit = started.waitFor();
@@ -149,6 +166,7 @@ public final class NetworkMonitor implements AutoCloseable {
     }
 
     private void deliver(String line) {
+        seen.incrementAndGet();
         try {
             listener.accept(line);
         } catch (RuntimeException e) {

@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
@@ -69,6 +70,15 @@ public final class Reconciler {
                 return thread;
             });
 
+    /** The kernel as last read, with how many changes the monitor had reported when that read began. */
+    private record LastRead(NetworkState state, long reportsBefore) {
+    }
+
+    /** Null while nothing may be planned on an earlier read: after a change was tried, until it is read back. */
+    private volatile LastRead lastRead;
+    /** How many kernel changes the monitor has reported so far; null when no monitor runs (then every plan reads). */
+    private volatile LongSupplier kernelReports;
+
     private Set<Conflict> knownConflicts = Set.of();
     private Set<RefusedChange> knownRefusals = Set.of();
     private boolean stopped;
@@ -94,6 +104,19 @@ public final class Reconciler {
         this.clock = clock;
         this.listener = listener;
         this.status = ReconcileStatus.notRun(settings.shims());
+    }
+
+    /**
+     * Lets a reconcile with no snapshot due (one a kernel or source event asked for) plan on the kernel as last read
+     * when {@code reports} (as {@code NetworkMonitor.changesSeen}: a count of what the monitor reported, -1 while it
+     * watches nothing) has not moved since that read began:
+     * nothing of ours changed since (a change we try forgets the read until it is read back), and nothing the monitor
+     * saw. A source event's route then needs one {@code ip} run before it appears, not two. Start-up, the tick and
+     * direct calls always read. The monitor reports a change within a few milliseconds; planned on the read before it,
+     * a change the kernel now refuses is reported as refused, and the monitor's report reconciles again.
+     */
+    public void planOnLastReadWhileUnreported(LongSupplier reports) {
+        kernelReports = reports;
     }
 
     public ReconcileStatus status() {
@@ -233,6 +256,7 @@ public final class Reconciler {
             removal.changes().forEach(change -> LOG.infof("dry-run, not done: %s", describe(change)));
             return;
         }
+        lastRead = null;
         List<Refusal> refused = network.apply(removal.changes(), settings.protocol());
         Set<Change> failed = new HashSet<>();
         for (Refusal refusal : refused) {
@@ -247,7 +271,7 @@ public final class Reconciler {
         long started = System.nanoTime();
         Set<Conflict> previousConflicts = knownConflicts;
         // A snapshot asks a daemon: the kernel is read meanwhile. Without one the gather is instant: read here.
-        Future<NetworkState> before = sources.snapshotDue() ? kernelReads.submit(network::read) : null;
+        Future<NetworkState> before = sources.snapshotDue() ? kernelReads.submit(this::read) : null;
         SourceGatherer.Gathered gathered = sources.gather();
         DesiredState desired = DesiredStateBuilder.build(settings.shims(), gathered.endpoints(), gathered.pruneAllowed());
 
@@ -287,16 +311,34 @@ public final class Reconciler {
      * {@code check} first, and a read that fails is {@link UnreadHost}, which no reconcile outcome can stand for.
      */
     private NetworkState host(Future<NetworkState> before, StartupCheck check) throws HostNetworkException {
+        LastRead last = lastRead;
+        LongSupplier reports = kernelReports;
+        if (before == null && check == null && last != null && reports != null) {
+            long now = reports.getAsLong();
+            if (now >= 0 && now == last.reportsBefore()) {
+                return last.state();
+            }
+        }
         NetworkState host;
         try {
-            host = before == null ? network.read() : await(before);
+            host = before == null ? read() : await(before);
         } catch (HostNetworkException e) {
             if (check == null) {
                 throw e;
             }
             throw new UnreadHost(e);
         }
-        return check != null && check.changedHost(host) ? network.read() : host;
+        return check != null && check.changedHost(host) ? read() : host;
+    }
+
+    /** Reads the kernel, remembered with the monitor's count from before the read began (a failed read: forgotten). */
+    private NetworkState read() throws HostNetworkException {
+        LongSupplier reports = kernelReports;
+        long reportsBefore = reports == null ? 0 : reports.getAsLong();
+        lastRead = null;
+        NetworkState state = network.read();
+        lastRead = new LastRead(state, reportsBefore);
+        return state;
     }
 
     /** Carries the start-up read's failure past the reconcile's own handling of failed reads, to {@link #startUp}. */
@@ -338,13 +380,14 @@ public final class Reconciler {
         }
         String failure = null;
         List<Refusal> refusals = List.of();
+        lastRead = null;
         try {
             refusals = network.apply(plan.changes(), settings.protocol());
         } catch (HostNetworkException e) {
             failure = e.getMessage();
         }
         // Whatever apply said, the kernel is the truth: what changed, and what is still needed.
-        NetworkState after = network.read();
+        NetworkState after = read();
         Plan left = planner.plan(desired, after);
         List<Change> applied = made(plan.changes(), left.changes());
         logApplied(applied);

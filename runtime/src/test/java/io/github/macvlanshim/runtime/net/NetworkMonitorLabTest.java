@@ -58,6 +58,27 @@ class NetworkMonitorLabTest {
     }
 
     @Test
+    void theCountOfChangesSeenMovesWithEveryLineAndIsMinusOneWhileNothingWatches() throws InterruptedException {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        NetworkMonitor monitor = NetworkMonitor.start(Optional.of(lab.hostNetns()), lines::add);
+        try {
+            awaitSubscribed(lines);
+            long before = monitor.changesSeen();
+            assertThat(before).as("watching").isNotNegative();
+            Thread.sleep(200);
+            assertThat(monitor.changesSeen()).as("nothing happened").isEqualTo(before);
+
+            // A route on an interface that is no shim of ours moves it too.
+            lab.ip(lab.hostNetns(), "route", "add", "192.0.2.201/32", "dev", "eth0", "proto", "78");
+            assertThat(lines.poll(1, TimeUnit.SECONDS)).isNotNull();
+            assertThat(monitor.changesSeen()).isGreaterThan(before);
+        } finally {
+            monitor.close();
+        }
+        assertThat(monitor.changesSeen()).as("closed: nothing watches").isEqualTo(-1);
+    }
+
+    @Test
     void aMonitorThatCannotRunKeepsRetryingUntilClosed() throws InterruptedException {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         NetworkMonitor monitor = NetworkMonitor.start(Optional.of("msl-does-not-exist"), lines::add);

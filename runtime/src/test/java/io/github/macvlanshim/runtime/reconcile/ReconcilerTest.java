@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -46,6 +48,7 @@ import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus;
 import io.github.macvlanshim.runtime.reconcile.ReconcileStatus.SourceStatus.State;
 import io.github.macvlanshim.runtime.source.Endpoint;
 import io.github.macvlanshim.runtime.source.InstanceSource;
+import io.github.macvlanshim.runtime.source.SourceMemory;
 import io.github.macvlanshim.runtime.source.SourceException;
 
 /** The reconciler driven against a simulated kernel: what it changes, what it reports, what it leaves alone. */
@@ -511,6 +514,82 @@ class ReconcilerTest {
     }
 
     // ---- fixtures ----------------------------------------------------------------------------------------
+
+    // ---- planning on the last read ----------------------------------------------------------------------
+
+    @Test
+    void anEventReconcilePlansOnTheLastReadWhileTheMonitorReportsNothingAndReadsFirstOnceItDoes() {
+        AtomicLong reported = new AtomicLong();
+        AtomicInteger reads = new AtomicInteger();
+        network.onRead(reads::incrementAndGet);
+        SourceGatherer gatherer = new SourceGatherer(List.of(lxd), SourceMemory.none(), CLOCK);
+        Reconciler reconciler = new Reconciler(settings(false), network, gatherer, CLOCK, reports::add);
+        reconciler.planOnLastReadWhileUnreported(reported::get);
+        lxd.answers(C1);
+        assertThat(reconciler.reconcile("start").outcome()).isEqualTo(Outcome.CONVERGED);
+
+        int before = reads.get();
+        gatherer.instanceChanged("lxd", "default", "c-" + C2, List.of(lxd.endpoint(C2)));
+        assertThat(reconciler.reconcileWithKnown("event").outcome()).isEqualTo(Outcome.CONVERGED);
+
+        assertThat(routesTo(C2)).containsExactly(ours(C2, SHIM4));
+        assertThat(reads.get() - before).as("the read after the change only: planned on the last read").isEqualTo(1);
+
+        network.kernel().deleteRoutesTo(prefix(C1));
+        reported.incrementAndGet();
+        before = reads.get();
+        reconciler.reconcileWithKnown("event");
+
+        assertThat(lastReport().applied()).as("the reported change was read before planning").containsExactly(add(lxd, C1, SHIM4));
+        assertThat(reads.get() - before).isEqualTo(2);
+    }
+
+    @Test
+    void withNoReportCountOrASnapshotDueEveryReconcileReadsBeforeItPlans() {
+        AtomicInteger reads = new AtomicInteger();
+        network.onRead(reads::incrementAndGet);
+        Reconciler reconciler = convergedWith(C1);
+        network.kernel().deleteRoutesTo(prefix(C1));
+
+        int before = reads.get();
+        reconciler.reconcileWithKnown("event");
+        assertThat(lastReport().applied()).containsExactly(add(lxd, C1, SHIM4));
+        assertThat(reads.get() - before).as("no monitor count given: read, change, read").isEqualTo(2);
+
+        reconciler.planOnLastReadWhileUnreported(() -> 0);
+        network.kernel().deleteRoutesTo(prefix(C1));
+        before = reads.get();
+        reconciler.reconcile("tick");
+        assertThat(lastReport().applied()).as("a tick reads: it is the backstop for what no monitor saw")
+                .containsExactly(add(lxd, C1, SHIM4));
+        assertThat(reads.get() - before).isEqualTo(2);
+    }
+
+    @Test
+    void afterAChangeWhoseReadBackFailedTheNextReconcileReadsBeforeItPlans() {
+        AtomicInteger reads = new AtomicInteger();
+        network.onRead(reads::incrementAndGet);
+        SourceGatherer gatherer = new SourceGatherer(List.of(lxd), SourceMemory.none(), CLOCK);
+        Reconciler reconciler = new Reconciler(settings(false), network, gatherer, CLOCK, reports::add);
+        reconciler.planOnLastReadWhileUnreported(() -> 0);
+        lxd.answers(C1);
+        reconciler.reconcile("start");
+
+        gatherer.instanceChanged("lxd", "default", "c-" + C2, List.of(lxd.endpoint(C2)));
+        network.failNextRead();
+        assertThat(reconciler.reconcileWithKnown("event").outcome()).as("the read after the change failed")
+                .isEqualTo(Outcome.FAILED);
+
+        int before = reads.get();
+        network.kernel().deleteRoutesTo(prefix(C1));
+        reconciler.reconcileWithKnown("event");
+        assertThat(reads.get() - before).as("nothing to plan on: read first").isEqualTo(2);
+        assertThat(lastReport().applied()).containsExactly(add(lxd, C1, SHIM4));
+    }
+
+    private static EngineSettings settings(boolean dryRun) {
+        return new EngineSettings(List.of(MYNET), Duration.ofSeconds(30), OURS, OnStop.KEEP, dryRun, Optional.empty());
+    }
 
     private Reconciler reconciler(boolean dryRun, InstanceSource... sources) {
         EngineSettings settings = new EngineSettings(List.of(MYNET), Duration.ofSeconds(30), OURS, OnStop.KEEP, dryRun,
