@@ -109,9 +109,8 @@ public final class Reconciler {
     /**
      * Lets a reconcile with no snapshot due (one a kernel or source event asked for) plan on the kernel as last read
      * when {@code reports} (as {@code NetworkMonitor.changesSeen}: a count of what the monitor reported, -1 while it
-     * watches nothing) has not moved since that read began:
-     * nothing of ours changed since (a change we try forgets the read until it is read back), and nothing the monitor
-     * saw. A source event's route then needs one {@code ip} run before it appears, not two. Start-up, the tick and
+     * watches nothing) has not moved since that read began: nothing of ours changed since (a change we try forgets the
+     * read until it is read back), and nothing the monitor saw. A source event's route then needs one {@code ip} run before it appears, not two. Start-up, the tick and
      * direct calls always read. The monitor reports a change within a few milliseconds; planned on the read before it,
      * a change the kernel now refuses is reported as refused, and the monitor's report reconciles again.
      */
